@@ -1,0 +1,7 @@
+fn main() {
+    // Declaring the app's commands makes each one need an explicit permission
+    // (`allow-<command>`) in capabilities/, so a new command is not exposed by accident.
+    let manifest = tauri_build::AppManifest::new().commands(&["app_info", "ui_ready"]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("failed to run tauri-build");
+}
