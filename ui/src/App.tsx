@@ -1,0 +1,5 @@
+import { HomeScreen } from "./features/home/HomeScreen";
+
+export function App() {
+  return <HomeScreen />;
+}
