@@ -1,0 +1,87 @@
+# Switchyard — build, launch and test everything from a fresh Debian machine.
+#
+#   make app    install what is missing, build the UI and launch the desktop app
+#   make test   every gate: formatting, lints, type checks, unit tests, desktop smoke test
+#   make help   list the targets
+#
+# `make test` is a chain of small targets; add new gates as prerequisites of `test`.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+CARGO ?= cargo
+NPM ?= npm
+UI := ui
+# Where cargo puts binaries: $CARGO_TARGET_DIR if set (.ci/run sets it), else ./target.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+# `tauri/custom-protocol` embeds ui/dist into the binary; without it the shell loads devUrl.
+DESKTOP_CARGO_ARGS := -p switchyard-desktop --features tauri/custom-protocol
+DESKTOP_BIN := $(TARGET_DIR)/debug/switchyard-desktop
+
+UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
+	$(UI)/index.html $(UI)/vite.config.ts $(UI)/tsconfig.json $(UI)/package.json
+UI_STAMP := $(UI)/node_modules/.switchyard-installed
+UI_DIST := $(UI)/dist/index.html
+
+.PHONY: help app deps tools ui-deps ui-build ui-check rust-check rust-test \
+	desktop-build desktop-test test
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- setup
+
+deps: tools ## Install missing Debian packages (no-op when all are there) and check the toolchains
+	@scripts/install-deps.sh
+
+tools: ## Check that cargo and a recent enough Node.js are there
+	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust (rustup.rs)"; exit 1; }
+	@command -v node >/dev/null && command -v $(NPM) >/dev/null \
+		|| { echo "node and npm are missing: install Node.js 20.19+ (or 22.12+)"; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+		|| { echo "Node.js $$(node -v) is too old: the UI needs 20.19+ (or 22.12+)"; exit 1; }
+
+ui-deps: $(UI_STAMP) ## Install the UI's npm packages (only when the lock file changed)
+
+$(UI_STAMP): $(UI)/package-lock.json $(UI)/package.json | tools
+	cd $(UI) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+# ---------------------------------------------------------------- UI
+
+ui-build: $(UI_DIST) ## Type-check and build the UI into ui/dist
+
+$(UI_DIST): $(UI_STAMP) $(UI_SOURCES)
+	cd $(UI) && $(NPM) run build
+
+ui-check: ui-build ## UI gates: tsc --noEmit (part of the build) and the vitest suite
+	cd $(UI) && $(NPM) test
+
+# ---------------------------------------------------------------- Rust
+
+rust-check: | deps ## cargo fmt --check and clippy with warnings as errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+rust-test: | deps ## cargo test for every crate, the desktop shell included
+	$(CARGO) test --workspace
+
+# ---------------------------------------------------------------- desktop
+
+desktop-build: $(UI_DIST) | deps ## Build the desktop app with the UI embedded
+	$(CARGO) build $(DESKTOP_CARGO_ARGS)
+
+# Builds right before the smoke test: a plain `cargo build`/`cargo test` of the shell would leave a
+# dev-mode binary (one that loads devUrl) at the same path.
+desktop-test: desktop-build ## Open the real window under Xvfb and check the UI talks to Rust
+	tests/desktop/smoke.sh $(DESKTOP_BIN)
+
+app: $(UI_DIST) | deps ## Build everything and launch the desktop app
+	$(CARGO) run $(DESKTOP_CARGO_ARGS)
+
+# ---------------------------------------------------------------- everything
+
+test: deps ui-check rust-check rust-test desktop-test ## Run every gate (what CI runs)
+	@echo "make test: all gates passed"
