@@ -25,7 +25,7 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
 UI_STAMP := $(UI)/node_modules/.switchyard-installed
 UI_DIST := $(UI)/dist/index.html
 
-.PHONY: help app deps tools ui-deps ui-build ui-check rust-check rust-test \
+.PHONY: help app dev deps tools ui-deps ui-build ui-check rust-check rust-test \
 	desktop-build desktop-test test
 
 help: ## List the targets
@@ -80,6 +80,10 @@ desktop-test: desktop-build ## Open the real window under Xvfb and check the UI 
 
 app: $(UI_DIST) | deps ## Build everything and launch the desktop app
 	$(CARGO) run $(DESKTOP_CARGO_ARGS)
+
+# The tauri CLI starts Vite (beforeDevCommand in tauri.conf.json) and a dev-mode shell loading devUrl.
+dev: $(UI_STAMP) | deps ## Launch the desktop app with a hot-reloading UI (Vite on :5173)
+	cd $(UI) && TAURI_APP_PATH=../src-tauri $(NPM) exec -- tauri dev
 
 # ---------------------------------------------------------------- everything
 
