@@ -1,0 +1,31 @@
+use super::*;
+
+pub(super) fn descriptor() -> Descriptor {
+    Descriptor {
+        kind: NodeKind::Set,
+        title: "Set fields".into(),
+        category: Category::Data,
+        description: "Creates or changes fields, e.g. lower-case an email or compute a score.".into(),
+        inputs: input(),
+        outputs: output(),
+        dynamic_outputs: None,
+        error_port: true,
+        fields: vec![
+            field(
+                "fields",
+                "Fields",
+                FieldType::KeyValue,
+                "Each name gets the value of its expression. A dotted name (contact.email) creates nested fields.",
+            )
+            .required(),
+            field(
+                "keep_input",
+                "Keep incoming fields",
+                FieldType::Boolean,
+                "Start from the incoming data and add these fields, instead of starting empty.",
+            )
+            .default(false.into()),
+        ],
+        output_keys: None,
+    }
+}

@@ -1,0 +1,393 @@
+//! `compile(file) -> Result<Plan, Vec<Diagnostic>>`: checks a workflow and builds its plan,
+//! collecting every problem instead of stopping at the first.
+
+mod graph;
+mod params;
+mod refs;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use crate::catalog::{descriptor, Descriptor};
+use crate::diagnostic::Diagnostic;
+use crate::expr::{ExprId, Expressions};
+use crate::file::WorkflowFile;
+use crate::kind::NodeKind;
+use crate::plan::{Params, Plan, PlanEdge, PlanNode};
+
+/// The port every non-trigger node can route its failures to.
+pub const ERROR_PORT: &str = "error";
+
+/// Checks a workflow and builds its executable plan. Errors block the plan; warnings travel
+/// with it in [`Plan::warnings`].
+pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut ex = Expressions::new();
+
+    if !is_slug(&file.id) {
+        diags.push(Diagnostic::error(
+            "invalid_workflow_id",
+            None,
+            format!(
+                "the workflow id \"{}\" may only contain lowercase letters, digits, - and _",
+                file.id
+            ),
+        ));
+    }
+
+    // Node ids.
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(file.nodes.len());
+    for (i, node) in file.nodes.iter().enumerate() {
+        if !is_identifier(&node.id) {
+            diags.push(Diagnostic::error(
+                "invalid_node_id",
+                Some(&node.id),
+                format!(
+                    "the node id \"{}\" must start with a letter or _ and contain only lowercase letters, digits and _ (it is used in expressions as nodes.{})",
+                    node.id, node.id
+                ),
+            ));
+        }
+        if index.insert(&node.id, i).is_some() {
+            diags.push(Diagnostic::error(
+                "duplicate_node_id",
+                Some(&node.id),
+                format!("two nodes have the id \"{}\"; ids must be unique", node.id),
+            ));
+        }
+    }
+
+    // Settings and expressions of every node.
+    let mut compiled = Vec::with_capacity(file.nodes.len());
+    let mut exprs: Vec<Vec<(String, ExprId)>> = Vec::with_capacity(file.nodes.len());
+    for node in &file.nodes {
+        let d = descriptor(node.kind);
+        let mut cx = params::ParamCx {
+            node: &node.id,
+            ex: &mut ex,
+            diags: &mut diags,
+            compiled: Vec::new(),
+        };
+        let p = cx.params(&d.fields, &node.params, "");
+        exprs.push(cx.compiled);
+        compiled.push(p);
+        if let Some(t) = node.timeout_ms {
+            if t == 0 {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid_setting",
+                        Some(&node.id),
+                        "the timeout must be more than 0 ms",
+                    )
+                    .with_field("timeout_ms"),
+                );
+            }
+        }
+        if let Some(r) = &node.retry {
+            if r.max_attempts == 0 {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid_setting",
+                        Some(&node.id),
+                        "retry.max_attempts must be at least 1",
+                    )
+                    .with_field("retry.max_attempts"),
+                );
+            }
+        }
+    }
+
+    // Output ports, including the Switch node's routes.
+    let ports: Vec<BTreeSet<String>> = file
+        .nodes
+        .iter()
+        .zip(&compiled)
+        .map(|(node, p)| output_ports(node.kind, descriptor(node.kind), p, &node.id, &mut diags))
+        .collect();
+
+    // Edges.
+    let mut edges: Vec<PlanEdge> = Vec::with_capacity(file.edges.len());
+    let mut seen = BTreeSet::new();
+    for e in &file.edges {
+        let from = index.get(e.from.as_str()).copied();
+        let to = index.get(e.to.as_str()).copied();
+        for (end, id) in [(from, &e.from), (to, &e.to)] {
+            if end.is_none() {
+                diags.push(Diagnostic::error(
+                    "edge_unknown_node",
+                    None,
+                    format!("a connection {} → {} refers to \"{id}\", which is not a node of this workflow", e.from, e.to),
+                ));
+            }
+        }
+        let (Some(from), Some(to)) = (from, to) else {
+            continue;
+        };
+        let mut ok = true;
+        if !ports[from].contains(&e.from_port) {
+            ok = false;
+            let list: Vec<&str> = ports[from].iter().map(String::as_str).collect();
+            diags.push(Diagnostic::error(
+                "edge_unknown_port",
+                Some(&e.from),
+                format!(
+                    "\"{}\" has no output \"{}\" (its outputs are: {})",
+                    e.from,
+                    e.from_port,
+                    list.join(", ")
+                ),
+            ));
+        }
+        let d_to = descriptor(file.nodes[to].kind);
+        if d_to.inputs.is_empty() {
+            ok = false;
+            diags.push(Diagnostic::error(
+                "trigger_has_input",
+                Some(&e.to),
+                format!(
+                    "\"{}\" is a trigger: nothing can connect into it (from \"{}\")",
+                    e.to, e.from
+                ),
+            ));
+        } else if !d_to.inputs.iter().any(|p| p.name == e.to_port) {
+            ok = false;
+            diags.push(Diagnostic::error(
+                "edge_unknown_port",
+                Some(&e.to),
+                format!("\"{}\" has no input \"{}\"", e.to, e.to_port),
+            ));
+        }
+        if !seen.insert((from, e.from_port.as_str(), to, e.to_port.as_str())) {
+            diags.push(Diagnostic::warning(
+                "duplicate_edge",
+                Some(&e.from),
+                format!(
+                    "the connection {}.{} → {} appears twice",
+                    e.from, e.from_port, e.to
+                ),
+            ));
+            continue;
+        }
+        if ok {
+            edges.push(PlanEdge {
+                from,
+                from_port: e.from_port.clone(),
+                to,
+                to_port: e.to_port.clone(),
+            });
+        }
+    }
+
+    // Graph: triggers, cycles, reachability, topological order.
+    let triggers: Vec<usize> = (0..file.nodes.len())
+        .filter(|&i| file.nodes[i].kind.is_trigger())
+        .collect();
+    if triggers.is_empty() && !file.nodes.is_empty() {
+        diags.push(Diagnostic::error(
+            "no_trigger",
+            None,
+            "the workflow has no trigger, so nothing can start it: add a Manual trigger or a Webhook",
+        ));
+    } else if file.nodes.is_empty() {
+        diags.push(Diagnostic::error(
+            "no_trigger",
+            None,
+            "the workflow is empty: start with a trigger",
+        ));
+    }
+    let g = graph::analyse(file, &edges, &triggers, &mut diags);
+    webhook_paths(file, &compiled, &mut diags);
+
+    // References inside expressions.
+    let mut warnings = Vec::new();
+    refs::check(
+        &refs::RefCx {
+            file,
+            index: &index,
+            edges: &edges,
+            compiled: &compiled,
+            ex: &ex,
+        },
+        &exprs,
+        &mut diags,
+        &mut warnings,
+    );
+
+    diags.extend(warnings);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
+    if !errors.is_empty() {
+        let mut all = errors;
+        all.extend(warnings);
+        return Err(all);
+    }
+    let order = g.expect("a graph without errors has a topological order");
+    Ok(build_plan(file, compiled, edges, order, ex, warnings))
+}
+
+fn build_plan(
+    file: &WorkflowFile,
+    compiled: Vec<Params>,
+    edges: Vec<PlanEdge>,
+    order: Vec<usize>,
+    ex: Expressions,
+    warnings: Vec<Diagnostic>,
+) -> Plan {
+    // Renumber nodes in topological order.
+    let mut new_of = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_of[old] = new;
+    }
+    let mut params: Vec<Option<Params>> = compiled.into_iter().map(Some).collect();
+    let mut nodes: Vec<PlanNode> = order
+        .iter()
+        .map(|&old| {
+            let n = &file.nodes[old];
+            PlanNode {
+                id: n.id.clone(),
+                name: if n.name.is_empty() {
+                    descriptor(n.kind).title.clone()
+                } else {
+                    n.name.clone()
+                },
+                kind: n.kind,
+                params: params[old].take().expect("each node once"),
+                inputs: Vec::new(),
+                outputs: Vec::new(),
+                retry: n.retry.unwrap_or_default(),
+                timeout: n.timeout_ms.map(Duration::from_millis),
+                catches_errors: false,
+            }
+        })
+        .collect();
+    let edges: Vec<PlanEdge> = edges
+        .into_iter()
+        .map(|e| PlanEdge {
+            from: new_of[e.from],
+            to: new_of[e.to],
+            ..e
+        })
+        .collect();
+    for (i, e) in edges.iter().enumerate() {
+        nodes[e.from].outputs.push(i);
+        nodes[e.to].inputs.push(i);
+        if e.from_port == ERROR_PORT {
+            nodes[e.from].catches_errors = true;
+        }
+    }
+    let index: HashMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.clone(), i))
+        .collect();
+    let triggers = (0..nodes.len())
+        .filter(|&i| nodes[i].kind.is_trigger())
+        .collect();
+    let vars = Json::Object(
+        file.vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    Plan {
+        id: file.id.clone(),
+        name: file.name.clone(),
+        nodes,
+        edges,
+        index: Arc::new(index),
+        triggers,
+        vars: Arc::new(vars),
+        expressions: ex,
+        warnings,
+    }
+}
+
+fn output_ports(
+    kind: NodeKind,
+    d: &Descriptor,
+    p: &Params,
+    node: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeSet<String> {
+    let mut ports: BTreeSet<String> = d.outputs.iter().map(|p| p.name.clone()).collect();
+    if d.error_port {
+        ports.insert(ERROR_PORT.to_string());
+    }
+    if let Some(dynamic) = &d.dynamic_outputs {
+        for (i, item) in p.list(&dynamic.field).iter().enumerate() {
+            let Some(name) = item.str(&dynamic.name_key) else {
+                continue;
+            };
+            let field = format!("{}[{i}].{}", dynamic.field, dynamic.name_key);
+            if !is_identifier(name) {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid_setting",
+                        Some(node),
+                        format!("the route name \"{name}\" may only contain lowercase letters, digits and _"),
+                    )
+                    .with_field(field),
+                );
+            } else if !ports.insert(name.to_string()) {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate_port",
+                        Some(node),
+                        format!("the {kind} node has two outputs named \"{name}\" (\"default\" and \"error\" are taken)"),
+                    )
+                    .with_field(field),
+                );
+            }
+        }
+    }
+    ports
+}
+
+fn webhook_paths(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Diagnostic>) {
+    let mut paths: HashMap<&str, &str> = HashMap::new();
+    for (n, p) in file.nodes.iter().zip(compiled) {
+        if n.kind != NodeKind::WebhookTrigger {
+            continue;
+        }
+        let Some(path) = p.str("path") else { continue };
+        let clean = path.trim_matches('/');
+        if clean.is_empty() || !clean.split('/').all(|seg| is_slug(seg) && !seg.is_empty()) {
+            diags.push(
+                Diagnostic::error(
+                    "invalid_setting",
+                    Some(&n.id),
+                    format!("the webhook path \"{path}\" may only contain lowercase letters, digits, -, _ and /"),
+                )
+                .with_field("path"),
+            );
+        } else if let Some(other) = paths.insert(clean, &n.id) {
+            diags.push(
+                Diagnostic::error(
+                    "duplicate_webhook_path",
+                    Some(&n.id),
+                    format!("\"{other}\" already listens on /hooks/{clean}"),
+                )
+                .with_field("path"),
+            );
+        }
+    }
+}
+
+/// `[a-z_][a-z0-9_]*`: usable as `nodes.<id>` in expressions.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z' | '_'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+/// `[a-z0-9_-]+`: workflow ids and file names.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,194 @@
+use super::*;
+use serde_json::json;
+
+fn wf(nodes: serde_json::Value, edges: serde_json::Value) -> WorkflowFile {
+    WorkflowFile::from_json(
+        &json!({"schema_version": 1, "id": "t", "name": "T", "nodes": nodes, "edges": edges})
+            .to_string(),
+    )
+    .unwrap()
+}
+
+fn codes(d: &[Diagnostic]) -> Vec<String> {
+    d.iter()
+        .map(|d| format!("{}:{}", d.node.as_deref().unwrap_or("-"), d.code))
+        .collect()
+}
+
+#[test]
+fn a_valid_workflow_compiles_in_topological_order() {
+    let plan = compile(&wf(
+        json!([
+            {"id": "log", "kind": "log", "params": {"message": "{{ nodes.check }}"}},
+            {"id": "check", "kind": "condition", "params": {"condition": "event.x > 1"}},
+            {"id": "start", "kind": "manual_trigger"}
+        ]),
+        json!([{"from": "start", "to": "check"}, {"from": "check", "from_port": "true", "to": "log"}]),
+    ))
+    .unwrap();
+    let ids: Vec<&str> = plan.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["start", "check", "log"]);
+    assert_eq!(plan.triggers, [0]);
+    assert_eq!(plan.nodes[1].outputs.len(), 1);
+    assert_eq!(
+        plan.nodes[0].name, "Manual trigger",
+        "an unnamed node takes its kind's title"
+    );
+}
+
+#[test]
+fn cycles_are_refused_with_the_nodes_named_in_order() {
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "a", "kind": "log", "params": {"message": "a"}},
+            {"id": "b", "kind": "log", "params": {"message": "b"}},
+            {"id": "c", "kind": "log", "params": {"message": "c"}}
+        ]),
+        json!([{"from": "start", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "c"}, {"from": "c", "to": "a"}]),
+    ))
+    .unwrap_err();
+    let cycle = err
+        .iter()
+        .find(|d| d.code == "cycle")
+        .expect("a cycle diagnostic");
+    assert_eq!(cycle.node.as_deref(), Some("a"));
+    assert!(cycle.message.contains("a → b → c → a"), "{}", cycle.message);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "webhook_trigger", "params": {"path": "leads"}},
+            {"id": "call", "kind": "http_request", "params": {"method": "FETCH"}},
+            {"id": "check", "kind": "condition", "params": {"condition": "event.budget >="}},
+            {"id": "say", "kind": "log", "params": {"message": "{{ nodes.ghost.x }} {{ nodes.later.y }}", "colour": "red"}},
+            {"id": "later", "kind": "log", "params": {"message": "hi"}},
+            {"id": "alone", "kind": "log", "params": {"message": "nobody calls me"}},
+            {"id": "Bad-Id", "kind": "log", "params": {"message": "x"}}
+        ]),
+        json!([
+            {"from": "start", "to": "call"}, {"from": "call", "to": "check"},
+            {"from": "check", "from_port": "maybe", "to": "say"}, {"from": "check", "from_port": "true", "to": "say"},
+            {"from": "say", "to": "later"}, {"from": "say", "to": "nowhere"}, {"from": "start", "to": "Bad-Id"}
+        ]),
+    ))
+    .unwrap_err();
+    let got = codes(&err);
+    for want in [
+        "call:missing_setting",
+        "call:invalid_setting",
+        "check:expression_syntax",
+        "say:unknown_node_reference",
+        "say:reference_not_upstream",
+        "say:unknown_setting",
+        "check:edge_unknown_port",
+        "-:edge_unknown_node",
+        "alone:unreachable_node",
+        "Bad-Id:invalid_node_id",
+    ] {
+        assert!(got.contains(&want.to_string()), "missing {want} in {got:?}");
+    }
+    let missing = err.iter().find(|d| d.code == "missing_setting").unwrap();
+    assert_eq!(missing.field.as_deref(), Some("url"));
+}
+
+#[test]
+fn a_workflow_without_trigger_is_refused() {
+    let err = compile(&wf(
+        json!([{"id": "a", "kind": "log", "params": {"message": "x"}}]),
+        json!([]),
+    ))
+    .unwrap_err();
+    assert_eq!(codes(&err), ["-:no_trigger"]);
+}
+
+#[test]
+fn switch_routes_become_ports() {
+    let nodes = json!([
+        {"id": "start", "kind": "manual_trigger"},
+        {"id": "route", "kind": "switch", "params": {"routes": [
+            {"name": "hot", "condition": "event.score > 80"},
+            {"name": "warm", "condition": "event.score > 40"}
+        ]}},
+        {"id": "h", "kind": "log", "params": {"message": "hot"}},
+        {"id": "d", "kind": "log", "params": {"message": "other"}}
+    ]);
+    let ok = compile(&wf(
+        nodes.clone(),
+        json!([{"from": "start", "to": "route"}, {"from": "route", "from_port": "hot", "to": "h"}, {"from": "route", "from_port": "default", "to": "d"}]),
+    ));
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    let err = compile(&wf(
+        nodes,
+        json!([{"from": "start", "to": "route"}, {"from": "route", "from_port": "cold", "to": "h"}, {"from": "route", "from_port": "default", "to": "d"}]),
+    ))
+    .unwrap_err();
+    assert!(
+        err[0].message.contains("default, error, hot, warm"),
+        "{}",
+        err[0].message
+    );
+}
+
+#[test]
+fn references_to_unknown_output_fields_and_variables_are_reported() {
+    let result = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger", "params": {"sample": {"email": "a@b.c"}}},
+            {"id": "call", "kind": "http_request", "params": {"url": "http://x/{{ vars.region }}"}},
+            {"id": "say", "kind": "log", "params": {"message": "{{ nodes.call.stauts }} {{ event.emial }} {{ emial }}"}}
+        ]),
+        json!([{"from": "start", "to": "call"}, {"from": "call", "to": "say"}]),
+    ))
+    .unwrap_err();
+    let got = codes(&result);
+    assert!(
+        got.contains(&"call:unknown_variable".to_string()),
+        "{got:?}"
+    );
+    assert!(got.contains(&"say:unknown_variable".to_string()), "{got:?}");
+    let field_warnings: Vec<&Diagnostic> = result
+        .iter()
+        .filter(|d| d.code == "unknown_field")
+        .collect();
+    assert_eq!(field_warnings.len(), 2, "{got:?}");
+    assert!(field_warnings.iter().all(|d| !d.is_error()));
+    assert!(field_warnings
+        .iter()
+        .any(|d| d.message.contains("body, headers, status")));
+}
+
+#[test]
+fn error_ports_are_recorded_in_the_plan() {
+    let plan = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "call", "kind": "http_request", "params": {"url": "http://127.0.0.1:1/"}},
+            {"id": "oops", "kind": "log", "params": {"message": "failed: {{ input.error }}"}}
+        ]),
+        json!([{"from": "start", "to": "call"}, {"from": "call", "from_port": "error", "to": "oops"}]),
+    ))
+    .unwrap();
+    assert!(plan.node("call").unwrap().catches_errors);
+}
+
+#[test]
+fn edges_into_triggers_and_duplicate_webhook_paths_are_refused() {
+    let err = compile(&wf(
+        json!([
+            {"id": "a", "kind": "webhook_trigger", "params": {"path": "leads"}},
+            {"id": "b", "kind": "webhook_trigger", "params": {"path": "/leads/"}},
+            {"id": "l", "kind": "log", "params": {"message": "x"}}
+        ]),
+        json!([{"from": "a", "to": "l"}, {"from": "l", "to": "b"}]),
+    ))
+    .unwrap_err();
+    let got = codes(&err);
+    assert!(got.contains(&"b:trigger_has_input".to_string()), "{got:?}");
+    assert!(
+        got.contains(&"b:duplicate_webhook_path".to_string()),
+        "{got:?}"
+    );
+}

@@ -1,0 +1,132 @@
+use super::*;
+use serde_json::json;
+
+fn eval_text(src: &str, event: Json) -> Result<Json, EvalError> {
+    let mut ex = Expressions::new();
+    let c = ex.compile_text(src).unwrap();
+    ex.eval(&c, &Scope::for_event(event))
+}
+
+#[test]
+fn templates_render_and_single_expressions_keep_their_type() {
+    let ev = json!({"email": "Ada@Example.COM", "budget": 12000, "tags": ["a", "b"]});
+    assert_eq!(
+        eval_text("{{ event.email | lower }}", ev.clone()).unwrap(),
+        json!("ada@example.com")
+    );
+    assert_eq!(
+        eval_text("{{ event.budget * 2 }}", ev.clone()).unwrap(),
+        json!(24000)
+    );
+    assert_eq!(
+        eval_text("{{ event.tags }}", ev.clone()).unwrap(),
+        json!(["a", "b"])
+    );
+    assert_eq!(
+        eval_text("Budget: {{ event.budget }}", ev.clone()).unwrap(),
+        json!("Budget: 12000")
+    );
+    assert_eq!(eval_text("plain text", ev).unwrap(), json!("plain text"));
+}
+
+#[test]
+fn conditions_evaluate_to_booleans() {
+    let mut ex = Expressions::new();
+    let id = ex
+        .compile_expression("event.budget >= 10000 and 'demo' in event.message | lower")
+        .unwrap();
+    let hot = Scope::for_event(json!({"budget": 50000, "message": "Need a DEMO"}));
+    let cold = Scope::for_event(json!({"budget": 50000, "message": "browsing"}));
+    assert!(ex.eval_bool(id, &hot).unwrap());
+    assert!(!ex.eval_bool(id, &cold).unwrap());
+}
+
+#[test]
+fn syntax_errors_are_reported_at_compile_time() {
+    let mut ex = Expressions::new();
+    let err = ex.compile_expression("event.budget >=").unwrap_err();
+    assert!(!err.message.is_empty());
+    assert!(ex.compile_text("Hello {{ event.name ").is_err());
+    assert!(ex.compile_expression("   ").is_err());
+}
+
+#[test]
+fn references_are_dotted_paths() {
+    let mut ex = Expressions::new();
+    let id = ex
+        .compile_expression("nodes.score.total > 3 and event.email is defined")
+        .unwrap();
+    let refs: Vec<String> = ex.references(id).iter().map(|p| p.join(".")).collect();
+    assert!(refs.contains(&"nodes.score.total".to_string()), "{refs:?}");
+    assert!(refs.contains(&"event.email".to_string()), "{refs:?}");
+}
+
+#[test]
+fn missing_fields_are_named_with_what_exists() {
+    let err = eval_text(
+        "{{ event.company | upper }}",
+        json!({"email": "a@b.c", "name": "Ada"}),
+    )
+    .unwrap_err();
+    assert!(
+        err.message.contains("`event.company` does not exist"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("email, name"), "{}", err.message);
+}
+
+#[test]
+fn missing_fields_may_be_tested_or_defaulted() {
+    let ev = json!({"email": "a@b.c"});
+    assert_eq!(
+        eval_text("{{ event.company | default('none') }}", ev.clone()).unwrap(),
+        json!("none")
+    );
+    assert_eq!(
+        eval_text("{{ event.company is defined }}", ev).unwrap(),
+        json!(false)
+    );
+}
+
+#[test]
+fn runaway_templates_are_stopped() {
+    let err = eval_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        json!({}),
+    )
+    .unwrap_err();
+    assert!(
+        err.message.contains("too much work") || err.message.contains("range"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn node_outputs_are_readable_by_id() {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let index: HashMap<String, usize> = [("score".to_string(), 0)].into();
+    let outputs = Arc::new(Outputs::new(Arc::new(index)));
+    outputs.set(0, Arc::new(json!({"total": 87, "items": [{"sku": "A1"}]})));
+    let mut scope = Scope::for_event(json!({}));
+    scope.outputs = Some(outputs);
+    let mut ex = Expressions::new();
+    let c = ex
+        .compile_text("{{ nodes.score.items[0].sku }}-{{ nodes.score.total }}")
+        .unwrap();
+    assert_eq!(ex.eval(&c, &scope).unwrap(), json!("A1-87"));
+    let c = ex.compile_text("{{ nodes.score }}").unwrap();
+    assert_eq!(
+        ex.eval(&c, &scope).unwrap(),
+        json!({"total": 87, "items": [{"sku": "A1"}]})
+    );
+    let c = ex.compile_text("{{ nodes.score.missing }}").unwrap();
+    let err = ex.eval(&c, &scope).unwrap_err();
+    assert!(
+        err.message.contains("`nodes.score.missing` does not exist"),
+        "{}",
+        err.message
+    );
+}

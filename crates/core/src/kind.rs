@@ -1,0 +1,85 @@
+//! The closed set of node kinds. Adding a kind: one variant here, one descriptor file in
+//! `catalog/`, one implementation file in the engine's `nodes/`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What a node does.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    ManualTrigger,
+    WebhookTrigger,
+    Set,
+    Condition,
+    Switch,
+    Filter,
+    Merge,
+    Delay,
+    Log,
+    HttpRequest,
+}
+
+impl NodeKind {
+    /// Every kind, in palette order.
+    pub const ALL: &'static [NodeKind] = &[
+        NodeKind::ManualTrigger,
+        NodeKind::WebhookTrigger,
+        NodeKind::Set,
+        NodeKind::Condition,
+        NodeKind::Switch,
+        NodeKind::Filter,
+        NodeKind::Merge,
+        NodeKind::Delay,
+        NodeKind::HttpRequest,
+        NodeKind::Log,
+    ];
+
+    /// The name used in workflow files (`http_request`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::ManualTrigger => "manual_trigger",
+            NodeKind::WebhookTrigger => "webhook_trigger",
+            NodeKind::Set => "set",
+            NodeKind::Condition => "condition",
+            NodeKind::Switch => "switch",
+            NodeKind::Filter => "filter",
+            NodeKind::Merge => "merge",
+            NodeKind::Delay => "delay",
+            NodeKind::Log => "log",
+            NodeKind::HttpRequest => "http_request",
+        }
+    }
+
+    /// Whether runs start at nodes of this kind.
+    pub fn is_trigger(self) -> bool {
+        matches!(self, NodeKind::ManualTrigger | NodeKind::WebhookTrigger)
+    }
+}
+
+impl std::fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_serde_and_all_lists_every_kind() {
+        for kind in NodeKind::ALL {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, kind.as_str());
+        }
+        // Every variant appears exactly once in ALL.
+        let mut sorted = NodeKind::ALL.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), NodeKind::ALL.len());
+        assert_eq!(sorted.len(), 10);
+    }
+}
