@@ -1,0 +1,94 @@
+//! What a run reports while it happens.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
+/// `http_status`, `invalid_value`, `panic`, `cancelled`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct NodeError {
+    pub code: String,
+    pub message: String,
+    /// The setting that caused it, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl NodeError {
+    pub fn new(code: &str, message: impl Into<String>) -> NodeError {
+        NodeError {
+            code: code.to_string(),
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn in_field(mut self, field: &str) -> NodeError {
+        self.field = Some(field.to_string());
+        self
+    }
+}
+
+/// One thing that happened in a run, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RunEvent {
+    RunStarted {
+        run_id: String,
+        workflow_id: String,
+        trigger: String,
+        started_at_ms: u64,
+    },
+    NodeStarted {
+        node: String,
+        attempt: u32,
+    },
+    NodeSucceeded {
+        node: String,
+        attempt: u32,
+        duration_ms: f64,
+        output: Arc<Json>,
+        ports: Vec<String>,
+    },
+    NodeRetrying {
+        node: String,
+        attempt: u32,
+        error: NodeError,
+        delay_ms: u64,
+    },
+    /// `handled` is true when the failure went to the node's `error` port.
+    NodeFailed {
+        node: String,
+        attempt: u32,
+        duration_ms: f64,
+        error: NodeError,
+        handled: bool,
+    },
+    NodeSkipped {
+        node: String,
+    },
+    Log {
+        node: String,
+        level: String,
+        message: String,
+    },
+    RunFinished {
+        status: RunStatus,
+        duration_ms: f64,
+        error: Option<NodeError>,
+        failed_node: Option<String>,
+    },
+}

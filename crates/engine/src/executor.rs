@@ -1,0 +1,611 @@
+//! The run loop: one task per run, nodes as futures polled concurrently inside it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
+use serde_json::{json, Value as Json};
+use switchyard_core::expr::{Outputs, Scope};
+use switchyard_core::kind::NodeKind;
+use switchyard_core::Plan;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::events::{NodeError, RunEvent, RunStatus};
+use crate::nodes::{self, NodeCx, NodeOutput, Ports};
+use crate::report::RunReport;
+
+/// Replaces a node's behaviour for one run: given the node's input, its output. Used for
+/// pinned sample data and simulated side effects.
+pub type StandIn = Arc<dyn Fn(&Json) -> Result<Json, NodeError> + Send + Sync>;
+
+/// Settings shared by every run of an engine.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub user_agent: String,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            user_agent: format!("Switchyard/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Runs plans. Cheap to clone; clones share the HTTP connection pool.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    http: reqwest::Client,
+}
+
+/// One run: the event, and how to run it.
+pub struct RunRequest {
+    pub run_id: String,
+    /// The trigger node the run starts from; by default the plan's default trigger.
+    pub trigger: Option<String>,
+    pub event: Json,
+    /// Overrides of the workflow's variables.
+    pub vars: BTreeMap<String, Json>,
+    pub cancel: CancellationToken,
+    pub stand_ins: HashMap<String, StandIn>,
+    /// Seed for retry jitter; random when absent.
+    pub seed: Option<u64>,
+}
+
+impl RunRequest {
+    pub fn new(run_id: impl Into<String>, event: Json) -> RunRequest {
+        RunRequest {
+            run_id: run_id.into(),
+            trigger: None,
+            event,
+            vars: BTreeMap::new(),
+            cancel: CancellationToken::new(),
+            stand_ins: HashMap::new(),
+            seed: None,
+        }
+    }
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Engine {
+        let http = reqwest::Client::builder()
+            .user_agent(config.user_agent)
+            .build()
+            .expect("the HTTP client configuration is valid");
+        Engine { http }
+    }
+
+    /// Runs `plan` for one event, reporting each event to `sink` as it happens.
+    pub async fn run(
+        &self,
+        plan: Arc<Plan>,
+        req: RunRequest,
+        sink: &mut (dyn FnMut(&RunEvent) + Send),
+    ) -> RunReport {
+        let start = Instant::now();
+        let report = RunReport::new(&req.run_id, plan.nodes.iter().map(|n| n.id.as_str()));
+        let trigger = match &req.trigger {
+            Some(id) => plan
+                .index
+                .get(id)
+                .copied()
+                .filter(|&i| plan.nodes[i].kind.is_trigger()),
+            None => plan.default_trigger(),
+        };
+        let mut vars = plan.vars.as_ref().clone();
+        if let Json::Object(m) = &mut vars {
+            m.extend(req.vars.clone());
+        }
+        let n = plan.nodes.len();
+        let mut run = Run {
+            outputs: Arc::new(Outputs::new(plan.index.clone())),
+            remaining: plan.nodes.iter().map(|p| p.inputs.len() as u32).collect(),
+            active_in: vec![Vec::new(); n],
+            state: vec![State::Pending; n],
+            sent: vec![false; n],
+            event: Arc::new(req.event.clone()),
+            vars: Arc::new(vars),
+            run_info: Arc::new(json!({"id": req.run_id, "workflow": plan.id})),
+            rng: req.seed.map(fastrand::Rng::with_seed).unwrap_or_default(),
+            inflight: FuturesUnordered::new(),
+            failure: None,
+            http: self.http.clone(),
+            report,
+            sink,
+            req,
+            plan,
+        };
+        let Some(trigger) = trigger else {
+            let err = NodeError::new(
+                "invalid_trigger",
+                match &run.req.trigger {
+                    Some(t) => format!("\"{t}\" is not a trigger of this workflow"),
+                    None => "the workflow has no trigger".to_string(),
+                },
+            );
+            run.emit(RunEvent::RunFinished {
+                status: RunStatus::Failed,
+                duration_ms: 0.0,
+                error: Some(err),
+                failed_node: None,
+            });
+            return run.report;
+        };
+        run.emit(RunEvent::RunStarted {
+            run_id: run.req.run_id.clone(),
+            workflow_id: run.plan.id.clone(),
+            trigger: run.plan.nodes[trigger].id.clone(),
+            started_at_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
+        });
+        run.drive(trigger).await;
+        let (status, error, failed_node) = match run.failure.take() {
+            Some((node, err)) if err.code == "cancelled" && node.is_none() => {
+                (RunStatus::Cancelled, Some(err), None)
+            }
+            Some((node, err)) => (
+                RunStatus::Failed,
+                Some(err),
+                node.map(|i| run.plan.nodes[i].id.clone()),
+            ),
+            None => (RunStatus::Succeeded, None, None),
+        };
+        run.report.output = run.final_output();
+        let duration_ms = ms(start.elapsed());
+        run.emit(RunEvent::RunFinished {
+            status,
+            duration_ms,
+            error,
+            failed_node,
+        });
+        run.report
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    Running,
+    Done,
+    Skipped,
+}
+
+/// What an in-flight future reports back to the loop.
+enum Done {
+    Attempt {
+        node: usize,
+        attempt: u32,
+        elapsed: Duration,
+        result: Result<NodeOutput, NodeError>,
+    },
+    RetryDue {
+        node: usize,
+        attempt: u32,
+    },
+}
+
+struct Run<'s> {
+    plan: Arc<Plan>,
+    req: RunRequest,
+    outputs: Arc<Outputs>,
+    /// Incoming edges not yet resolved, per node.
+    remaining: Vec<u32>,
+    /// Incoming edges that carried data, per node.
+    active_in: Vec<Vec<usize>>,
+    state: Vec<State>,
+    /// Whether the node sent data on any outgoing edge.
+    sent: Vec<bool>,
+    event: Arc<Json>,
+    vars: Arc<Json>,
+    run_info: Arc<Json>,
+    rng: fastrand::Rng,
+    inflight: FuturesUnordered<BoxFuture<'static, Done>>,
+    /// The unhandled failure that stopped the run (node `None`: cancelled from outside).
+    failure: Option<(Option<usize>, NodeError)>,
+    http: reqwest::Client,
+    report: RunReport,
+    sink: &'s mut (dyn FnMut(&RunEvent) + Send),
+}
+
+impl Run<'_> {
+    fn emit(&mut self, event: RunEvent) {
+        self.report.apply(&event);
+        (self.sink)(&event);
+    }
+
+    async fn drive(&mut self, trigger: usize) {
+        // Other triggers did not fire: everything only they lead to is skipped.
+        let mut work = Vec::new();
+        for &t in &self.plan.triggers.clone() {
+            if t != trigger {
+                self.skip(t, &mut work);
+            }
+        }
+        self.state[trigger] = State::Running;
+        self.emit(RunEvent::NodeStarted {
+            node: self.plan.nodes[trigger].id.clone(),
+            attempt: 1,
+        });
+        let event = self.event.as_ref().clone();
+        self.succeed(
+            trigger,
+            1,
+            Duration::ZERO,
+            NodeOutput::out(event),
+            &mut work,
+        );
+        self.resolve_all(work);
+
+        let cancel = self.req.cancel.clone();
+        while !self.inflight.is_empty() && self.failure.is_none() {
+            let done = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => {
+                    self.failure = Some((None, NodeError::new("cancelled", "the run was cancelled")));
+                    break;
+                }
+                Some(done) = self.inflight.next() => done,
+            };
+            let mut work = Vec::new();
+            match done {
+                Done::RetryDue { node, attempt } => self.start_attempt(node, attempt),
+                Done::Attempt {
+                    node,
+                    attempt,
+                    elapsed,
+                    result: Ok(out),
+                } => self.succeed(node, attempt, elapsed, out, &mut work),
+                Done::Attempt {
+                    node,
+                    attempt,
+                    elapsed,
+                    result: Err(err),
+                } => self.fail(node, attempt, elapsed, err, &mut work),
+            }
+            self.resolve_all(work);
+        }
+        self.inflight.clear();
+        self.stop_leftovers();
+    }
+
+    /// After a failure or a cancellation: running nodes are cancelled, pending ones skipped.
+    fn stop_leftovers(&mut self) {
+        let reason = match &self.failure {
+            Some((Some(node), _)) => {
+                format!("stopped because \"{}\" failed", self.plan.nodes[*node].id)
+            }
+            _ => "the run was cancelled".to_string(),
+        };
+        for i in 0..self.plan.nodes.len() {
+            let node = self.plan.nodes[i].id.clone();
+            match self.state[i] {
+                State::Running => {
+                    self.state[i] = State::Done;
+                    let attempt = self.report.nodes[i].attempts.max(1);
+                    let error = NodeError::new("cancelled", reason.clone());
+                    self.emit(RunEvent::NodeFailed {
+                        node,
+                        attempt,
+                        duration_ms: 0.0,
+                        error,
+                        handled: false,
+                    });
+                }
+                State::Pending => {
+                    self.state[i] = State::Skipped;
+                    self.emit(RunEvent::NodeSkipped { node });
+                }
+                State::Done | State::Skipped => {}
+            }
+        }
+    }
+
+    /// Resolves edges (edge index, carried data?) until nothing more can be decided now.
+    fn resolve_all(&mut self, mut work: Vec<(usize, bool)>) {
+        while let Some((edge, active)) = work.pop() {
+            let to = self.plan.edges[edge].to;
+            self.remaining[to] -= 1;
+            if active {
+                self.active_in[to].push(edge);
+            }
+            if self.state[to] != State::Pending {
+                continue; // a Merge in "first" mode that already started
+            }
+            let node = &self.plan.nodes[to];
+            let first_wins =
+                node.kind == NodeKind::Merge && node.params.str("mode") == Some("first");
+            if active && first_wins {
+                self.start(to);
+            } else if self.remaining[to] == 0 {
+                if self.active_in[to].is_empty() {
+                    self.skip(to, &mut work);
+                } else {
+                    self.start(to);
+                }
+            }
+        }
+    }
+
+    fn skip(&mut self, node: usize, work: &mut Vec<(usize, bool)>) {
+        self.state[node] = State::Skipped;
+        self.emit(RunEvent::NodeSkipped {
+            node: self.plan.nodes[node].id.clone(),
+        });
+        work.extend(self.plan.nodes[node].outputs.iter().map(|&e| (e, false)));
+    }
+
+    fn start(&mut self, node: usize) {
+        self.state[node] = State::Running;
+        self.start_attempt(node, 1);
+    }
+
+    fn start_attempt(&mut self, node: usize, attempt: u32) {
+        self.emit(RunEvent::NodeStarted {
+            node: self.plan.nodes[node].id.clone(),
+            attempt,
+        });
+        let cx = self.node_cx(node);
+        let stand_in = self.req.stand_ins.get(&self.plan.nodes[node].id).cloned();
+        let timeout = self.plan.nodes[node].timeout;
+        let fut = async move {
+            let started = Instant::now();
+            let work = async move {
+                match stand_in {
+                    Some(f) => f(&cx.scope.input).map(NodeOutput::out),
+                    None => nodes::execute(cx).await,
+                }
+            };
+            let guarded = AssertUnwindSafe(work)
+                .catch_unwind()
+                .map(|r| r.unwrap_or_else(|p| Err(panicked(p))));
+            let result = match timeout {
+                Some(limit) => tokio::time::timeout(limit, guarded)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(NodeError::new(
+                            "timeout",
+                            format!("gave up after {} ms", limit.as_millis()),
+                        ))
+                    }),
+                None => guarded.await,
+            };
+            Done::Attempt {
+                node,
+                attempt,
+                elapsed: started.elapsed(),
+                result,
+            }
+        };
+        self.inflight.push(fut.boxed());
+    }
+
+    fn node_cx(&self, node: usize) -> NodeCx {
+        let plan_node = &self.plan.nodes[node];
+        let inputs: Vec<(String, Arc<Json>)> = self.active_in[node]
+            .iter()
+            .map(|&e| {
+                let from = self.plan.edges[e].from;
+                let out = self
+                    .outputs
+                    .get(from)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(Json::Null));
+                (self.plan.nodes[from].id.clone(), out)
+            })
+            .collect();
+        let input = inputs
+            .first()
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| Arc::new(Json::Null));
+        let scope = Scope {
+            event: self.event.clone(),
+            input,
+            vars: self.vars.clone(),
+            run: self.run_info.clone(),
+            outputs: Some(self.outputs.clone()),
+            item: None,
+        };
+        let _ = plan_node;
+        NodeCx {
+            plan: self.plan.clone(),
+            node,
+            scope,
+            inputs,
+            http: self.http.clone(),
+        }
+    }
+
+    fn succeed(
+        &mut self,
+        node: usize,
+        attempt: u32,
+        elapsed: Duration,
+        out: NodeOutput,
+        work: &mut Vec<(usize, bool)>,
+    ) {
+        self.state[node] = State::Done;
+        let id = self.plan.nodes[node].id.clone();
+        for (level, message) in out.logs {
+            self.emit(RunEvent::Log {
+                node: id.clone(),
+                level,
+                message,
+            });
+        }
+        let value = Arc::new(out.value);
+        self.outputs.set(node, value.clone());
+        let ports: Vec<String> = match out.ports {
+            Ports::Out => vec!["out".to_string()],
+            Ports::Named(p) => p,
+        };
+        self.route(node, &ports, work);
+        self.emit(RunEvent::NodeSucceeded {
+            node: id,
+            attempt,
+            duration_ms: ms(elapsed),
+            output: value,
+            ports,
+        });
+    }
+
+    fn route(&mut self, node: usize, ports: &[String], work: &mut Vec<(usize, bool)>) {
+        for &e in &self.plan.nodes[node].outputs {
+            let active = ports.iter().any(|p| *p == self.plan.edges[e].from_port);
+            self.sent[node] |= active;
+            work.push((e, active));
+        }
+    }
+
+    fn fail(
+        &mut self,
+        node: usize,
+        attempt: u32,
+        elapsed: Duration,
+        error: NodeError,
+        work: &mut Vec<(usize, bool)>,
+    ) {
+        let plan_node = &self.plan.nodes[node];
+        let id = plan_node.id.clone();
+        let policy = plan_node.retry;
+        if attempt < policy.max_attempts && error.code != "cancelled" {
+            let delay = backoff(&policy, attempt, &mut self.rng);
+            self.emit(RunEvent::NodeRetrying {
+                node: id,
+                attempt,
+                error,
+                delay_ms: delay.as_millis() as u64,
+            });
+            let next = attempt + 1;
+            self.inflight.push(
+                async move {
+                    tokio::time::sleep(delay).await;
+                    Done::RetryDue {
+                        node,
+                        attempt: next,
+                    }
+                }
+                .boxed(),
+            );
+            return;
+        }
+        self.state[node] = State::Done;
+        let handled = plan_node.catches_errors;
+        if handled {
+            let input = self.node_cx(node).scope.input;
+            let value = json!({"error": {"code": error.code, "message": error.message, "field": error.field, "node": id}, "input": input});
+            self.outputs.set(node, Arc::new(value));
+            self.route(node, &["error".to_string()], work);
+        } else {
+            self.failure = Some((Some(node), error.clone()));
+        }
+        self.emit(RunEvent::NodeFailed {
+            node: id,
+            attempt,
+            duration_ms: ms(elapsed),
+            error,
+            handled,
+        });
+    }
+
+    /// The output of each node that ran and passed nothing on: one value, or an object by id.
+    fn final_output(&self) -> Json {
+        let ends: Vec<usize> = (0..self.plan.nodes.len())
+            .filter(|&i| {
+                self.state[i] == State::Done && !self.sent[i] && self.outputs.get(i).is_some()
+            })
+            .collect();
+        match ends.as_slice() {
+            [] => Json::Null,
+            [one] => self
+                .outputs
+                .get(*one)
+                .map(|v| v.as_ref().clone())
+                .unwrap_or(Json::Null),
+            many => Json::Object(
+                many.iter()
+                    .map(|&i| {
+                        (
+                            self.plan.nodes[i].id.clone(),
+                            self.outputs
+                                .get(i)
+                                .map(|v| v.as_ref().clone())
+                                .unwrap_or(Json::Null),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Exponential backoff with "equal jitter": half the wait fixed, half random.
+fn backoff(
+    policy: &switchyard_core::RetryPolicy,
+    attempt: u32,
+    rng: &mut fastrand::Rng,
+) -> Duration {
+    let exp = policy
+        .backoff_ms
+        .saturating_mul(1u64 << (attempt - 1).min(30));
+    let capped = exp.min(policy.max_backoff_ms);
+    let ms = if policy.jitter && capped > 1 {
+        capped / 2 + rng.u64(0..=capped / 2)
+    } else {
+        capped
+    };
+    Duration::from_millis(ms)
+}
+
+fn panicked(payload: Box<dyn std::any::Any + Send>) -> NodeError {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string());
+    NodeError::new(
+        "panic",
+        format!("the node crashed ({what}); the run was stopped safely"),
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchyard_core::RetryPolicy;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_bounded_jitter() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            backoff_ms: 100,
+            max_backoff_ms: 1_000,
+            jitter: false,
+        };
+        let mut rng = fastrand::Rng::with_seed(1);
+        let waits: Vec<u64> = (1..=6)
+            .map(|a| backoff(&p, a, &mut rng).as_millis() as u64)
+            .collect();
+        assert_eq!(waits, [100, 200, 400, 800, 1000, 1000]);
+        let p = RetryPolicy { jitter: true, ..p };
+        for a in 1..=6 {
+            let w = backoff(&p, a, &mut rng).as_millis() as u64;
+            let full = (100u64 << (a - 1)).min(1000);
+            assert!(
+                w >= full / 2 && w <= full,
+                "attempt {a}: {w} not in [{}, {full}]",
+                full / 2
+            );
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Switchyard's engine: runs a compiled [`Plan`](switchyard_core::Plan) for one event on tokio.
+//!
+//! A run lives on one task; nodes doing I/O run concurrently inside it. The engine writes no
+//! SQL: it reports what happens as [`RunEvent`]s, which the application layer persists.
+
+mod events;
+mod executor;
+mod nodes;
+mod report;
+
+pub use events::{NodeError, RunEvent, RunStatus};
+pub use executor::{Engine, EngineConfig, RunRequest, StandIn};
+pub use report::{NodeReport, NodeStatus, RunReport};

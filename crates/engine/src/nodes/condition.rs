@@ -1,0 +1,11 @@
+use super::{NodeCx, NodeOutput};
+use crate::events::NodeError;
+
+pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
+    let port = if cx.condition("condition", &cx.scope)? {
+        "true"
+    } else {
+        "false"
+    };
+    Ok(NodeOutput::to(cx.input(), vec![port.to_string()]))
+}

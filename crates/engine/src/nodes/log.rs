@@ -1,0 +1,22 @@
+use serde_json::Value as Json;
+
+use super::{NodeCx, NodeOutput};
+use crate::events::NodeError;
+
+pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
+    let message = match cx.eval("message")? {
+        Some(Json::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let level = cx.node().params.str("level").unwrap_or("info").to_string();
+    let node = &cx.node().id;
+    match level.as_str() {
+        "error" => tracing::error!(node = %node, "{message}"),
+        "warn" => tracing::warn!(node = %node, "{message}"),
+        _ => tracing::info!(node = %node, "{message}"),
+    }
+    let mut out = NodeOutput::out(cx.input());
+    out.logs.push((level, message));
+    Ok(out)
+}

@@ -1,0 +1,115 @@
+//! Node implementations, one file per kind; [`execute`] dispatches on the kind.
+
+mod condition;
+mod delay;
+mod filter;
+mod http_request;
+mod log;
+mod merge;
+mod set;
+mod switch;
+
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+use switchyard_core::expr::{EvalError, Scope};
+use switchyard_core::kind::NodeKind;
+use switchyard_core::plan::PlanNode;
+use switchyard_core::Plan;
+
+use crate::events::NodeError;
+
+/// What a node gets to work with.
+pub(crate) struct NodeCx {
+    pub plan: Arc<Plan>,
+    pub node: usize,
+    pub scope: Scope,
+    /// The data on each incoming edge that carried data: (source node id, output).
+    pub inputs: Vec<(String, Arc<Json>)>,
+    pub http: reqwest::Client,
+}
+
+impl NodeCx {
+    pub fn node(&self) -> &PlanNode {
+        &self.plan.nodes[self.node]
+    }
+
+    /// Evaluates a setting; absent settings are `None`.
+    pub fn eval(&self, field: &str) -> Result<Option<Json>, NodeError> {
+        self.node()
+            .params
+            .eval(field, &self.plan.expressions, &self.scope)
+            .map_err(|e| expr_error(field, e))
+    }
+
+    /// Evaluates a condition setting.
+    pub fn condition(&self, field: &str, scope: &Scope) -> Result<bool, NodeError> {
+        let params = &self.node().params;
+        match params.expr(field) {
+            Some(id) => self
+                .plan
+                .expressions
+                .eval_bool(id, scope)
+                .map_err(|e| expr_error(field, e)),
+            None => Ok(params.bool(field).unwrap_or(false)),
+        }
+    }
+
+    pub fn input(&self) -> Json {
+        self.scope.input.as_ref().clone()
+    }
+}
+
+pub(crate) fn expr_error(field: &str, e: EvalError) -> NodeError {
+    NodeError::new("expression_error", format!("{field}: {}", e.message)).in_field(field)
+}
+
+/// Which output ports a node sent its output to.
+pub(crate) enum Ports {
+    /// The usual `out` port.
+    Out,
+    /// These ports (none: the branch stops here).
+    Named(Vec<String>),
+}
+
+pub(crate) struct NodeOutput {
+    pub value: Json,
+    pub ports: Ports,
+    /// (level, message) lines for the run's log.
+    pub logs: Vec<(String, String)>,
+}
+
+impl NodeOutput {
+    pub fn out(value: Json) -> NodeOutput {
+        NodeOutput {
+            value,
+            ports: Ports::Out,
+            logs: Vec::new(),
+        }
+    }
+
+    pub fn to(value: Json, ports: Vec<String>) -> NodeOutput {
+        NodeOutput {
+            value,
+            ports: Ports::Named(ports),
+            logs: Vec::new(),
+        }
+    }
+}
+
+pub(crate) async fn execute(cx: NodeCx) -> Result<NodeOutput, NodeError> {
+    match cx.node().kind {
+        // A trigger's output is the event; the run loop handles triggers itself.
+        NodeKind::ManualTrigger | NodeKind::WebhookTrigger => {
+            Ok(NodeOutput::out(cx.scope.event.as_ref().clone()))
+        }
+        NodeKind::Set => set::run(&cx),
+        NodeKind::Condition => condition::run(&cx),
+        NodeKind::Switch => switch::run(&cx),
+        NodeKind::Filter => filter::run(&cx),
+        NodeKind::Merge => merge::run(&cx),
+        NodeKind::Delay => delay::run(&cx).await,
+        NodeKind::Log => log::run(&cx),
+        NodeKind::HttpRequest => http_request::run(&cx).await,
+    }
+}

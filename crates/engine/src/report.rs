@@ -1,0 +1,169 @@
+//! The summary of a run, folded from its events (the same fold a recorder can use).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::events::{NodeError, RunEvent, RunStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    Pending,
+    Running,
+    Retrying,
+    Succeeded,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeReport {
+    pub id: String,
+    pub status: NodeStatus,
+    pub output: Option<Arc<Json>>,
+    pub error: Option<NodeError>,
+    pub attempts: u32,
+    pub duration_ms: f64,
+    /// Output ports the node sent data to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub run_id: String,
+    pub status: RunStatus,
+    /// Nodes in plan (topological) order.
+    pub nodes: Vec<NodeReport>,
+    /// The output of the last node of each branch that ran: one value, or an object by node id.
+    pub output: Json,
+    pub error: Option<NodeError>,
+    pub failed_node: Option<String>,
+    pub duration_ms: f64,
+    pub logs: Vec<LogLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogLine {
+    pub node: String,
+    pub level: String,
+    pub message: String,
+}
+
+impl RunReport {
+    pub fn new<'a>(run_id: &str, node_ids: impl Iterator<Item = &'a str>) -> RunReport {
+        RunReport {
+            run_id: run_id.to_string(),
+            status: RunStatus::Running,
+            nodes: node_ids
+                .map(|id| NodeReport {
+                    id: id.to_string(),
+                    status: NodeStatus::Pending,
+                    output: None,
+                    error: None,
+                    attempts: 0,
+                    duration_ms: 0.0,
+                    ports: Vec::new(),
+                })
+                .collect(),
+            output: Json::Null,
+            error: None,
+            failed_node: None,
+            duration_ms: 0.0,
+            logs: Vec::new(),
+        }
+    }
+
+    pub fn node(&self, id: &str) -> Option<&NodeReport> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    fn node_mut(&mut self, id: &str) -> Option<&mut NodeReport> {
+        self.nodes.iter_mut().find(|n| n.id == id)
+    }
+
+    /// Updates the report with one event.
+    pub fn apply(&mut self, event: &RunEvent) {
+        match event {
+            RunEvent::RunStarted { .. } => {}
+            RunEvent::NodeStarted { node, attempt } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.status = NodeStatus::Running;
+                    n.attempts = *attempt;
+                }
+            }
+            RunEvent::NodeSucceeded {
+                node,
+                attempt,
+                duration_ms,
+                output,
+                ports,
+            } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.status = NodeStatus::Succeeded;
+                    n.attempts = *attempt;
+                    n.duration_ms = *duration_ms;
+                    n.output = Some(output.clone());
+                    n.error = None;
+                    n.ports = ports.clone();
+                }
+            }
+            RunEvent::NodeRetrying {
+                node,
+                attempt,
+                error,
+                ..
+            } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.status = NodeStatus::Retrying;
+                    n.attempts = *attempt;
+                    n.error = Some(error.clone());
+                }
+            }
+            RunEvent::NodeFailed {
+                node,
+                attempt,
+                duration_ms,
+                error,
+                handled,
+            } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.status = NodeStatus::Failed;
+                    n.attempts = *attempt;
+                    n.duration_ms = *duration_ms;
+                    n.error = Some(error.clone());
+                    if *handled {
+                        n.ports = vec!["error".into()];
+                    }
+                }
+            }
+            RunEvent::NodeSkipped { node } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.status = NodeStatus::Skipped;
+                }
+            }
+            RunEvent::Log {
+                node,
+                level,
+                message,
+            } => self.logs.push(LogLine {
+                node: node.clone(),
+                level: level.clone(),
+                message: message.clone(),
+            }),
+            RunEvent::RunFinished {
+                status,
+                duration_ms,
+                error,
+                failed_node,
+            } => {
+                self.status = *status;
+                self.duration_ms = *duration_ms;
+                self.error = error.clone();
+                self.failed_node = failed_node.clone();
+            }
+        }
+    }
+}
