@@ -59,8 +59,11 @@ fn bench(c: &mut Criterion) {
             "{report:?}"
         );
         group.bench_function(name, |b| {
-            b.to_async(&rt)
-                .iter(|| engine.run(p.clone(), RunRequest::new("r", event.clone()), &mut |_| {}))
+            b.to_async(&rt).iter(|| async {
+                engine
+                    .run(p.clone(), RunRequest::new("r", event.clone()), &mut |_| {})
+                    .await
+            })
         });
     }
     group.finish();

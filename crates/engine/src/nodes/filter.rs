@@ -33,18 +33,9 @@ pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             "invalid_value",
             format!(
                 "`List to filter` must be a list, but it is {}",
-                short(&other)
+                super::shorten(&other.to_string(), 60)
             ),
         )
         .in_field("items")),
-    }
-}
-
-fn short(v: &Json) -> String {
-    let s = v.to_string();
-    if s.len() > 60 {
-        format!("{}…", &s[..s.floor_char_boundary(60)])
-    } else {
-        s
     }
 }

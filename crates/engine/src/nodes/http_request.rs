@@ -101,7 +101,7 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     {
         let detail = match &output["body"] {
             Json::Null => String::new(),
-            b => format!(": {}", shorten(&b.to_string(), 300)),
+            b => format!(": {}", super::shorten(&b.to_string(), 300)),
         };
         return Err(NodeError::new(
             "http_status",
@@ -158,13 +158,5 @@ fn text(v: Option<Json>) -> String {
         Some(Json::String(s)) => s,
         Some(Json::Null) | None => String::new(),
         Some(other) => other.to_string(),
-    }
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", &s[..s.floor_char_boundary(max)])
     }
 }

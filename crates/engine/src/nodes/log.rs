@@ -12,9 +12,9 @@ pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     let level = cx.node().params.str("level").unwrap_or("info").to_string();
     let node = &cx.node().id;
     match level.as_str() {
-        "error" => tracing::error!(node = %node, "{message}"),
-        "warn" => tracing::warn!(node = %node, "{message}"),
-        _ => tracing::info!(node = %node, "{message}"),
+        "error" => tracing::error!(target: "switchyard::workflow_log", node = %node, "{message}"),
+        "warn" => tracing::warn!(target: "switchyard::workflow_log", node = %node, "{message}"),
+        _ => tracing::info!(target: "switchyard::workflow_log", node = %node, "{message}"),
     }
     let mut out = NodeOutput::out(cx.input());
     out.logs.push((level, message));

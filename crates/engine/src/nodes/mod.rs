@@ -113,3 +113,12 @@ pub(crate) async fn execute(cx: NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::HttpRequest => http_request::run(&cx).await,
     }
 }
+
+/// At most `max` bytes of `s` (cut at a character boundary), with an ellipsis when cut.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", &s[..s.floor_char_boundary(max)])
+    }
+}

@@ -1,0 +1,101 @@
+//! Reading and compiling workflow files, with problems as diagnostics.
+
+use std::path::Path;
+
+use switchyard_core::{compile, Diagnostic, Plan, WorkflowFile};
+
+/// The outcome of loading one file.
+pub struct Loaded {
+    pub file: Option<WorkflowFile>,
+    pub plan: Option<Plan>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn load(path: &Path) -> Loaded {
+    let failed = |d: Diagnostic| Loaded {
+        file: None,
+        plan: None,
+        diagnostics: vec![d],
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            return failed(Diagnostic::error(
+                "unreadable_file",
+                None,
+                format!("cannot read the file: {e}"),
+            ))
+        }
+    };
+    if meta.len() > switchyard_core::file::MAX_FILE_BYTES as u64 {
+        // Refuse before reading it into memory.
+        return failed(Diagnostic::error(
+            "file_too_large",
+            None,
+            format!(
+                "the file is {:.1} MB; workflow files are limited to {} MB",
+                meta.len() as f64 / 1_048_576.0,
+                switchyard_core::file::MAX_FILE_BYTES / 1_048_576
+            ),
+        ));
+    }
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                return failed(Diagnostic::error(
+                    "invalid_json",
+                    None,
+                    "the file is not UTF-8 text",
+                ))
+            }
+        },
+        Err(e) => {
+            return failed(Diagnostic::error(
+                "unreadable_file",
+                None,
+                format!("cannot read the file: {e}"),
+            ))
+        }
+    };
+    let file = match WorkflowFile::from_json(&text) {
+        Ok(f) => f,
+        Err(e) => return failed(e.into()),
+    };
+    match compile(&file) {
+        Ok(plan) => {
+            let diagnostics = plan.warnings.clone();
+            Loaded {
+                file: Some(file),
+                plan: Some(plan),
+                diagnostics,
+            }
+        }
+        Err(diagnostics) => Loaded {
+            file: Some(file),
+            plan: None,
+            diagnostics,
+        },
+    }
+}
+
+/// `FILE: NODE: CODE message`, with the line and column for problems found while reading.
+pub fn line(path: &Path, d: &Diagnostic) -> String {
+    let at = match (d.line, d.column) {
+        (Some(l), Some(c)) => format!("line {l}, column {c}: "),
+        _ => String::new(),
+    };
+    let node = d.node.as_deref().unwrap_or("-");
+    let field = d
+        .field
+        .as_deref()
+        .map(|f| format!(" [{f}]"))
+        .unwrap_or_default();
+    let warn = if d.is_error() { "" } else { " (warning)" };
+    format!(
+        "{}: {node}: {}{warn}{field} {at}{}",
+        path.display(),
+        d.code,
+        d.message
+    )
+}

@@ -1,0 +1,75 @@
+//! `switchyard`: validate and run workflows from the command line.
+
+mod load;
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "switchyard",
+    version,
+    about = "Event-driven automations you can test: validate and run workflow files"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check workflow files; prints `FILE: NODE: CODE message` per problem, exit 1 if any.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the diagnostics as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a workflow once, in this process, for one event.
+    Run(run::RunArgs),
+    /// Rewrite workflow files in canonical form (sorted keys, stable order); --check only reports.
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Exit 1 if a file is not canonical, without changing it.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the JSON Schema of the workflow file format.
+    Schema,
+    /// Print the node catalog (descriptors of every node kind) as JSON.
+    Catalog,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
+                .unwrap_or_else(|_| "warn,switchyard::workflow_log=off".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { files, json } => validate::main(&files, json),
+        Command::Run(args) => run::main(args),
+        Command::Fmt { files, check } => validate::fmt(&files, check),
+        Command::Schema => {
+            print!("{}", switchyard_core::file::json_schema());
+            ExitCode::SUCCESS
+        }
+        Command::Catalog => {
+            let catalog = switchyard_core::catalog::catalog();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&catalog).expect("descriptors serialize")
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
