@@ -26,7 +26,7 @@ UI_STAMP := $(UI)/node_modules/.switchyard-installed
 UI_DIST := $(UI)/dist/index.html
 
 .PHONY: help app dev deps tools ui-deps ui-build ui-check rust-check rust-test \
-	desktop-build desktop-test test
+	desktop-build desktop-test test bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ rust-check: | deps ## cargo fmt --check and clippy with warnings as errors
 
 rust-test: | deps ## cargo test for every crate, the desktop shell included
 	$(CARGO) test --workspace
+
+bench: | deps ## Criterion benchmarks: 10k-node compile, per-node engine overhead
+	$(CARGO) bench -p switchyard-core -p switchyard-engine
 
 # ---------------------------------------------------------------- desktop
 
