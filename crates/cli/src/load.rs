@@ -81,21 +81,5 @@ pub fn load(path: &Path) -> Loaded {
 
 /// `FILE: NODE: CODE message`, with the line and column for problems found while reading.
 pub fn line(path: &Path, d: &Diagnostic) -> String {
-    let at = match (d.line, d.column) {
-        (Some(l), Some(c)) => format!("line {l}, column {c}: "),
-        _ => String::new(),
-    };
-    let node = d.node.as_deref().unwrap_or("-");
-    let field = d
-        .field
-        .as_deref()
-        .map(|f| format!(" [{f}]"))
-        .unwrap_or_default();
-    let warn = if d.is_error() { "" } else { " (warning)" };
-    format!(
-        "{}: {node}: {}{warn}{field} {at}{}",
-        path.display(),
-        d.code,
-        d.message
-    )
+    format!("{}: {d}", path.display())
 }

@@ -75,15 +75,20 @@ impl From<crate::file::LoadError> for Diagnostic {
 }
 
 impl std::fmt::Display for Diagnostic {
-    /// `NODE: CODE message` (the node is `-` for workflow-wide problems).
+    /// `NODE: CODE [FIELD] line L, column C: message` (the node is `-` for workflow-wide
+    /// problems; field and position only when known).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let node = self.node.as_deref().unwrap_or("-");
+        let warn = if self.is_error() { "" } else { " (warning)" };
         let field = self
             .field
             .as_deref()
             .map(|s| format!(" [{s}]"))
             .unwrap_or_default();
-        let warn = if self.is_error() { "" } else { " (warning)" };
-        write!(f, "{node}: {}{warn}{field} {}", self.code, self.message)
+        let at = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("line {l}, column {c}: "),
+            _ => String::new(),
+        };
+        write!(f, "{node}: {}{warn}{field} {at}{}", self.code, self.message)
     }
 }

@@ -2,13 +2,6 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::Delay,
-        title: "Delay".into(),
-        category: Category::Flow,
-        description: "Waits for a while, then passes the data on unchanged.".into(),
-        inputs: input(),
-        outputs: output(),
-        dynamic_outputs: None,
         error_port: false,
         fields: vec![
             field(
@@ -31,6 +24,11 @@ pub(super) fn descriptor() -> Descriptor {
             )
             .default("seconds".into()),
         ],
-        output_keys: None,
+        ..step(
+            NodeKind::Delay,
+            "Delay",
+            Category::Flow,
+            "Waits for a while, then passes the data on unchanged.",
+        )
     }
 }

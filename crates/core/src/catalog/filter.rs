@@ -2,14 +2,6 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::Filter,
-        title: "Filter".into(),
-        category: Category::Flow,
-        description: "Continues only when a condition holds, or keeps the matching items of a list.".into(),
-        inputs: input(),
-        outputs: output(),
-        dynamic_outputs: None,
-        error_port: true,
         fields: vec![
             field(
                 "condition",
@@ -25,6 +17,6 @@ pub(super) fn descriptor() -> Descriptor {
                 "Optional: a list such as {{ event.products }}. Without one, the whole branch stops when the condition is false.",
             ),
         ],
-        output_keys: None,
+        ..step(NodeKind::Filter, "Filter", Category::Flow, "Continues only when a condition holds, or keeps the matching items of a list.")
     }
 }

@@ -2,14 +2,6 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::HttpRequest,
-        title: "HTTP request".into(),
-        category: Category::Actions,
-        description: "Calls a web API and returns its status, headers and body.".into(),
-        inputs: input(),
-        outputs: output(),
-        dynamic_outputs: None,
-        error_port: true,
         fields: vec![
             field(
                 "method",
@@ -66,5 +58,11 @@ pub(super) fn descriptor() -> Descriptor {
             .default(true.into()),
         ],
         output_keys: Some(vec!["status".into(), "headers".into(), "body".into()]),
+        ..step(
+            NodeKind::HttpRequest,
+            "HTTP request",
+            Category::Actions,
+            "Calls a web API and returns its status, headers and body.",
+        )
     }
 }

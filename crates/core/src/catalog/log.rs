@@ -2,14 +2,6 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::Log,
-        title: "Log".into(),
-        category: Category::Utilities,
-        description: "Writes a line to the run's log and passes the data on unchanged.".into(),
-        inputs: input(),
-        outputs: output(),
-        dynamic_outputs: None,
-        error_port: true,
         fields: vec![
             field(
                 "message",
@@ -26,6 +18,11 @@ pub(super) fn descriptor() -> Descriptor {
             )
             .default("info".into()),
         ],
-        output_keys: None,
+        ..step(
+            NodeKind::Log,
+            "Log",
+            Category::Utilities,
+            "Writes a line to the run's log and passes the data on unchanged.",
+        )
     }
 }

@@ -2,15 +2,6 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::Merge,
-        title: "Merge".into(),
-        category: Category::Flow,
-        description:
-            "Joins branches: waits for every branch that ran, or continues with the first.".into(),
-        inputs: input(),
-        outputs: output(),
-        dynamic_outputs: None,
-        error_port: true,
         fields: vec![
             field(
                 "mode",
@@ -34,6 +25,11 @@ pub(super) fn descriptor() -> Descriptor {
             )
             .default("merge".into()),
         ],
-        output_keys: None,
+        ..step(
+            NodeKind::Merge,
+            "Merge",
+            Category::Flow,
+            "Joins branches: waits for every branch that ran, or continues with the first.",
+        )
     }
 }

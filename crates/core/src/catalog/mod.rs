@@ -170,6 +170,36 @@ pub(crate) fn port(name: &str, label: &str) -> Port {
     }
 }
 
+/// A node with one input, one `out` output and an `error` port; kinds override what differs.
+pub(crate) fn step(
+    kind: NodeKind,
+    title: &str,
+    category: Category,
+    description: &str,
+) -> Descriptor {
+    Descriptor {
+        kind,
+        title: title.into(),
+        category,
+        description: description.into(),
+        inputs: input(),
+        outputs: output(),
+        dynamic_outputs: None,
+        error_port: true,
+        fields: Vec::new(),
+        output_keys: None,
+    }
+}
+
+/// A trigger: no inputs, one `out` output, no `error` port.
+pub(crate) fn trigger(kind: NodeKind, title: &str, description: &str) -> Descriptor {
+    Descriptor {
+        inputs: vec![],
+        error_port: false,
+        ..step(kind, title, Category::Triggers, description)
+    }
+}
+
 pub(crate) fn input() -> Vec<Port> {
     vec![port("in", "Input")]
 }

@@ -2,14 +2,6 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::Set,
-        title: "Set fields".into(),
-        category: Category::Data,
-        description: "Creates or changes fields, e.g. lower-case an email or compute a score.".into(),
-        inputs: input(),
-        outputs: output(),
-        dynamic_outputs: None,
-        error_port: true,
         fields: vec![
             field(
                 "fields",
@@ -26,6 +18,6 @@ pub(super) fn descriptor() -> Descriptor {
             )
             .default(false.into()),
         ],
-        output_keys: None,
+        ..step(NodeKind::Set, "Set fields", Category::Data, "Creates or changes fields, e.g. lower-case an email or compute a score.")
     }
 }

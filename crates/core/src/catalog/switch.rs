@@ -2,18 +2,11 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::Switch,
-        title: "Switch".into(),
-        category: Category::Flow,
-        description: "Sends the data down the first route whose condition holds, or to default."
-            .into(),
-        inputs: input(),
         outputs: vec![port("default", "Default")],
         dynamic_outputs: Some(DynamicOutputs {
             field: "routes".into(),
             name_key: "name".into(),
         }),
-        error_port: true,
         fields: vec![
             field(
                 "routes",
@@ -50,6 +43,11 @@ pub(super) fn descriptor() -> Descriptor {
             )
             .default("first".into()),
         ],
-        output_keys: None,
+        ..step(
+            NodeKind::Switch,
+            "Switch",
+            Category::Flow,
+            "Sends the data down the first route whose condition holds, or to default.",
+        )
     }
 }

@@ -2,14 +2,6 @@ use super::*;
 
 pub(super) fn descriptor() -> Descriptor {
     Descriptor {
-        kind: NodeKind::WebhookTrigger,
-        title: "Webhook".into(),
-        category: Category::Triggers,
-        description: "Starts the workflow when another app sends data to its web address.".into(),
-        inputs: vec![],
-        outputs: output(),
-        dynamic_outputs: None,
-        error_port: false,
         fields: vec![
             field(
                 "path",
@@ -32,6 +24,10 @@ pub(super) fn descriptor() -> Descriptor {
                 "An example body, used when you run the workflow by hand.",
             ),
         ],
-        output_keys: None,
+        ..trigger(
+            NodeKind::WebhookTrigger,
+            "Webhook",
+            "Starts the workflow when another app sends data to its web address.",
+        )
     }
 }
