@@ -4,8 +4,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
 use switchyard_core::{compile, WorkflowFile};
 
-/// A trigger followed by `n - 1` nodes in parallel chains of 100, each node with expressions
-/// that read the event and its predecessor.
+/// A trigger followed by `n - 1` nodes in parallel chains of 100, each node with its own
+/// expressions (no two alike) that read the event or its predecessor.
 fn generated(n: usize) -> String {
     let mut nodes = vec![json!({"id": "start", "kind": "manual_trigger"})];
     let mut edges = Vec::new();
@@ -18,13 +18,13 @@ fn generated(n: usize) -> String {
         };
         let node = match i % 4 {
             0 => {
-                json!({"id": id, "kind": "set", "params": {"fields": {"total": "{{ event.budget * 2 }}", "email": "{{ event.email | lower }}"}}})
+                json!({"id": id, "kind": "set", "params": {"fields": {"total": format!("{{{{ event.budget * {i} }}}}"), "email": format!("{{{{ event.email | lower }}}}-{i}")}}})
             }
             1 => {
                 json!({"id": id, "kind": "log", "params": {"message": format!("step {i} for {{{{ event.email }}}}")}})
             }
             2 => {
-                json!({"id": id, "kind": "filter", "params": {"condition": "event.budget >= 100"}})
+                json!({"id": id, "kind": "filter", "params": {"condition": format!("event.budget >= {i}")}})
             }
             _ => {
                 json!({"id": id, "kind": "log", "params": {"message": format!("after {{{{ nodes.{prev} }}}}")}})

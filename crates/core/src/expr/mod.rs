@@ -120,14 +120,16 @@ impl Expressions {
                 line: None,
             });
         }
-        let refs = {
-            let expr = self.env.compile_expression(source).map_err(syntax_error)?;
-            paths(expr.undeclared_variables(true))
-        };
         // Stored as a template that assigns the value, so that it can be evaluated later
         // without re-parsing and without borrowing the source.
         let wrapped = format!("{{% set {RESULT_VAR} = ({source}\n) %}}");
-        self.register(source, wrapped, refs)
+        self.register(source, wrapped).map_err(|e| {
+            // Report the error against the expression as written, not the wrapper.
+            match self.env.compile_expression(source) {
+                Err(plain) => syntax_error(plain),
+                Ok(_) => e,
+            }
+        })
     }
 
     /// Compiles a text setting: literal text, one `{{ expression }}` (keeps its type) or a
@@ -139,24 +141,23 @@ impl Expressions {
         if let Some(inner) = single_expression(source) {
             return self.compile_expression(inner).map(Compiled::Value);
         }
-        let refs = {
-            let tmpl = self.env.template_from_str(source).map_err(syntax_error)?;
-            paths(tmpl.undeclared_variables(true))
-        };
-        self.register(source, source.to_string(), refs)
+        self.register(source, source.to_string())
             .map(Compiled::Text)
     }
 
-    fn register(
-        &mut self,
-        source: &str,
-        template: String,
-        refs: Vec<Vec<String>>,
-    ) -> Result<ExprId, SyntaxError> {
+    /// Compiles `template` once into the environment and records what it reads.
+    fn register(&mut self, source: &str, template: String) -> Result<ExprId, SyntaxError> {
         let id = ExprId(self.meta.len() as u32);
+        let name = id.0.to_string();
         self.env
-            .add_template_owned(id.0.to_string(), template)
+            .add_template_owned(name.clone(), template)
             .map_err(syntax_error)?;
+        let refs = paths(
+            self.env
+                .get_template(&name)
+                .expect("just added")
+                .undeclared_variables(true),
+        );
         self.meta.push(Meta {
             source: source.to_string(),
             refs,
@@ -177,7 +178,13 @@ impl Expressions {
     pub fn eval(&self, compiled: &Compiled, scope: &Scope) -> Result<Json, EvalError> {
         match compiled {
             Compiled::Literal(v) => Ok(v.clone()),
-            Compiled::Value(id) => self.eval_value(*id, scope).and_then(|v| to_json(&v)),
+            Compiled::Value(id) => {
+                let v = self.eval_value(*id, scope)?;
+                if v.as_str().is_some_and(|s| s.len() > MAX_OUTPUT_BYTES) {
+                    return Err(too_large(v.as_str().map_or(0, str::len)));
+                }
+                to_json(&v)
+            }
             Compiled::Text(id) => self.render(*id, scope).map(Json::String),
         }
     }
@@ -246,6 +253,12 @@ impl Expressions {
             }
         };
         EvalError { message }
+    }
+}
+
+fn too_large(len: usize) -> EvalError {
+    EvalError {
+        message: format!("the text is {len} bytes, more than the limit of {MAX_OUTPUT_BYTES}"),
     }
 }
 

@@ -130,3 +130,19 @@ fn node_outputs_are_readable_by_id() {
         err.message
     );
 }
+
+#[test]
+fn huge_results_are_refused() {
+    let err = eval_text("{{ 'x' * 50000000 }}", json!({})).unwrap_err();
+    assert!(
+        err.message.contains("more than the limit"),
+        "{}",
+        err.message
+    );
+    let err = eval_text("a{{ 'x' * 50000000 }}", json!({})).unwrap_err();
+    assert!(
+        err.message.contains("more than the limit"),
+        "{}",
+        err.message
+    );
+}
