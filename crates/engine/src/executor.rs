@@ -225,7 +225,7 @@ impl Run<'_> {
         let mut work = Vec::new();
         for &t in &self.plan.triggers.clone() {
             if t != trigger {
-                self.skip(t, &mut work);
+                self.mark_skipped(t, &mut work);
             }
         }
         self.state[trigger] = State::Running;
@@ -325,7 +325,7 @@ impl Run<'_> {
                 self.start(to);
             } else if self.remaining[to] == 0 {
                 if self.active_in[to].is_empty() {
-                    self.skip(to, &mut work);
+                    self.mark_skipped(to, &mut work);
                 } else {
                     self.start(to);
                 }
@@ -333,7 +333,7 @@ impl Run<'_> {
         }
     }
 
-    fn skip(&mut self, node: usize, work: &mut Vec<(usize, bool)>) {
+    fn mark_skipped(&mut self, node: usize, work: &mut Vec<(usize, bool)>) {
         self.state[node] = State::Skipped;
         self.emit(RunEvent::NodeSkipped {
             node: self.plan.nodes[node].id.clone(),
