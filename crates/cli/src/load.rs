@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use switchyard_core::{compile, Diagnostic, Plan, WorkflowFile};
+use switchyard_core::{compile, Diagnostic, LoadError, Plan, WorkflowFile};
 
 /// The outcome of loading one file.
 pub struct Loaded {
@@ -29,15 +29,7 @@ pub fn load(path: &Path) -> Loaded {
     };
     if meta.len() > switchyard_core::file::MAX_FILE_BYTES as u64 {
         // Refuse before reading it into memory.
-        return failed(Diagnostic::error(
-            "file_too_large",
-            None,
-            format!(
-                "the file is {:.1} MB; workflow files are limited to {} MB",
-                meta.len() as f64 / 1_048_576.0,
-                switchyard_core::file::MAX_FILE_BYTES / 1_048_576
-            ),
-        ));
+        return failed(LoadError::too_large(meta.len()).into());
     }
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {

@@ -168,6 +168,20 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// The error for a file of `len` bytes, over [`MAX_FILE_BYTES`].
+    pub fn too_large(len: u64) -> LoadError {
+        LoadError {
+            code: "file_too_large",
+            message: format!(
+                "the file is {:.1} MB; workflow files are limited to {} MB",
+                len as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+            line: None,
+            column: None,
+        }
+    }
+
     fn describe(&self) -> String {
         match (self.line, self.column) {
             (Some(l), Some(c)) => format!("line {l}, column {c}: {}", self.message),
@@ -180,16 +194,7 @@ impl WorkflowFile {
     /// Parses a workflow file. Refuses files over [`MAX_FILE_BYTES`].
     pub fn from_json(text: &str) -> Result<WorkflowFile, LoadError> {
         if text.len() > MAX_FILE_BYTES {
-            return Err(LoadError {
-                code: "file_too_large",
-                message: format!(
-                    "the file is {:.1} MB; workflow files are limited to {} MB",
-                    text.len() as f64 / 1_048_576.0,
-                    MAX_FILE_BYTES / 1_048_576
-                ),
-                line: None,
-                column: None,
-            });
+            return Err(LoadError::too_large(text.len() as u64));
         }
         let file: WorkflowFile = serde_json::from_str(text).map_err(|e| {
             let msg = e.to_string();

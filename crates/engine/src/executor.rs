@@ -223,7 +223,8 @@ impl Run<'_> {
     async fn drive(&mut self, trigger: usize) {
         // Other triggers did not fire: everything only they lead to is skipped.
         let mut work = Vec::new();
-        for &t in &self.plan.triggers.clone() {
+        let plan = self.plan.clone();
+        for &t in &plan.triggers {
             if t != trigger {
                 self.mark_skipped(t, &mut work);
             }
@@ -386,8 +387,15 @@ impl Run<'_> {
         self.inflight.push(fut.boxed());
     }
 
+    /// The data a node reads as `input`: the output on its first incoming edge that carried data.
+    fn input_of(&self, node: usize) -> Arc<Json> {
+        self.active_in[node]
+            .first()
+            .and_then(|&e| self.outputs.get(self.plan.edges[e].from).cloned())
+            .unwrap_or_else(|| Arc::new(Json::Null))
+    }
+
     fn node_cx(&self, node: usize) -> NodeCx {
-        let plan_node = &self.plan.nodes[node];
         let inputs: Vec<(String, Arc<Json>)> = self.active_in[node]
             .iter()
             .map(|&e| {
@@ -400,19 +408,14 @@ impl Run<'_> {
                 (self.plan.nodes[from].id.clone(), out)
             })
             .collect();
-        let input = inputs
-            .first()
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| Arc::new(Json::Null));
         let scope = Scope {
             event: self.event.clone(),
-            input,
+            input: self.input_of(node),
             vars: self.vars.clone(),
             run: self.run_info.clone(),
             outputs: Some(self.outputs.clone()),
             item: None,
         };
-        let _ = plan_node;
         NodeCx {
             plan: self.plan.clone(),
             node,
@@ -498,7 +501,7 @@ impl Run<'_> {
         self.state[node] = State::Done;
         let handled = plan_node.catches_errors;
         if handled {
-            let input = self.node_cx(node).scope.input;
+            let input = self.input_of(node);
             let value = json!({"error": {"code": error.code, "message": error.message, "field": error.field, "node": id}, "input": input});
             self.outputs.set(node, Arc::new(value));
             self.route(node, &["error".to_string()], work);

@@ -1,5 +1,6 @@
 //! The summary of a run, folded from its events (the same fold a recorder can use).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -43,6 +44,9 @@ pub struct RunReport {
     pub failed_node: Option<String>,
     pub duration_ms: f64,
     pub logs: Vec<LogLine>,
+    /// Node id to position in `nodes`, so that applying an event is not a linear search.
+    #[serde(skip)]
+    index: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,7 +58,7 @@ pub struct LogLine {
 
 impl RunReport {
     pub fn new<'a>(run_id: &str, node_ids: impl Iterator<Item = &'a str>) -> RunReport {
-        RunReport {
+        let mut report = RunReport {
             run_id: run_id.to_string(),
             status: RunStatus::Running,
             nodes: node_ids
@@ -73,15 +77,23 @@ impl RunReport {
             failed_node: None,
             duration_ms: 0.0,
             logs: Vec::new(),
-        }
+            index: HashMap::new(),
+        };
+        report.index = report
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect();
+        report
     }
 
     pub fn node(&self, id: &str) -> Option<&NodeReport> {
-        self.nodes.iter().find(|n| n.id == id)
+        self.index.get(id).map(|&i| &self.nodes[i])
     }
 
     fn node_mut(&mut self, id: &str) -> Option<&mut NodeReport> {
-        self.nodes.iter_mut().find(|n| n.id == id)
+        self.index.get(id).map(|&i| &mut self.nodes[i])
     }
 
     /// Updates the report with one event.

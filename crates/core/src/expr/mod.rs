@@ -47,6 +47,8 @@ pub struct EvalError {
 
 #[derive(Debug)]
 struct Meta {
+    /// The template's name in the environment.
+    name: String,
     source: String,
     /// Dotted paths read from the scope, e.g. `["nodes", "score", "total"]`.
     refs: Vec<Vec<String>>,
@@ -159,6 +161,7 @@ impl Expressions {
                 .undeclared_variables(true),
         );
         self.meta.push(Meta {
+            name,
             source: source.to_string(),
             refs,
         });
@@ -180,8 +183,8 @@ impl Expressions {
             Compiled::Literal(v) => Ok(v.clone()),
             Compiled::Value(id) => {
                 let v = self.eval_value(*id, scope)?;
-                if v.as_str().is_some_and(|s| s.len() > MAX_OUTPUT_BYTES) {
-                    return Err(too_large(v.as_str().map_or(0, str::len)));
+                if let Some(len) = v.as_str().map(str::len).filter(|&l| l > MAX_OUTPUT_BYTES) {
+                    return Err(too_large(len));
                 }
                 to_json(&v)
             }
@@ -194,11 +197,15 @@ impl Expressions {
         self.eval_value(id, scope).map(|v| v.is_true())
     }
 
+    fn template(&self, id: ExprId) -> minijinja::Template<'_, '_> {
+        let name = &self.meta[id.0 as usize].name;
+        self.env
+            .get_template(name)
+            .expect("registered at compile time")
+    }
+
     fn eval_value(&self, id: ExprId, scope: &Scope) -> Result<Value, EvalError> {
-        let tmpl = self
-            .env
-            .get_template(&id.0.to_string())
-            .expect("registered at compile time");
+        let tmpl = self.template(id);
         let captured = tmpl
             .render_captured(scope.to_value())
             .map_err(|e| self.explain(id, scope, e))?;
@@ -215,20 +222,12 @@ impl Expressions {
     }
 
     fn render(&self, id: ExprId, scope: &Scope) -> Result<String, EvalError> {
-        let tmpl = self
-            .env
-            .get_template(&id.0.to_string())
-            .expect("registered at compile time");
+        let tmpl = self.template(id);
         let text = tmpl
             .render(scope.to_value())
             .map_err(|e| self.explain(id, scope, e))?;
         if text.len() > MAX_OUTPUT_BYTES {
-            return Err(EvalError {
-                message: format!(
-                    "the text is {} bytes, more than the limit of {MAX_OUTPUT_BYTES}",
-                    text.len()
-                ),
-            });
+            return Err(too_large(text.len()));
         }
         Ok(text)
     }
