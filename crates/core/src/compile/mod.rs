@@ -353,7 +353,7 @@ fn webhook_paths(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Diagn
         }
         let Some(path) = p.str("path") else { continue };
         let clean = path.trim_matches('/');
-        if clean.is_empty() || !clean.split('/').all(|seg| is_slug(seg)) {
+        if clean.is_empty() || !clean.split('/').all(is_slug) {
             diags.push(
                 Diagnostic::error(
                     "invalid_setting",
