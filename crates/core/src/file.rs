@@ -297,8 +297,12 @@ fn push_indent(out: &mut String, n: usize) {
 
 /// The JSON Schema of the workflow file format, generated from the types above.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(WorkflowFile);
-    let value = serde_json::to_value(&schema).expect("schema serializes");
+    schema_text(&schemars::schema_for!(WorkflowFile))
+}
+
+/// A schema as canonical, pretty JSON (sorted keys), so regenerated files diff cleanly.
+pub fn schema_text(schema: &schemars::Schema) -> String {
+    let value = serde_json::to_value(schema).expect("schema serializes");
     let mut out = String::new();
     write_canonical(&value, 0, &mut out);
     out.push('\n');
