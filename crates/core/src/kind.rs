@@ -20,6 +20,10 @@ pub enum NodeKind {
     Delay,
     Log,
     HttpRequest,
+    ScheduleTrigger,
+    EventTrigger,
+    EmitEvent,
+    RespondWebhook,
 }
 
 impl NodeKind {
@@ -27,6 +31,8 @@ impl NodeKind {
     pub const ALL: &'static [NodeKind] = &[
         NodeKind::ManualTrigger,
         NodeKind::WebhookTrigger,
+        NodeKind::ScheduleTrigger,
+        NodeKind::EventTrigger,
         NodeKind::Set,
         NodeKind::Condition,
         NodeKind::Switch,
@@ -34,6 +40,8 @@ impl NodeKind {
         NodeKind::Merge,
         NodeKind::Delay,
         NodeKind::HttpRequest,
+        NodeKind::EmitEvent,
+        NodeKind::RespondWebhook,
         NodeKind::Log,
     ];
 
@@ -50,12 +58,22 @@ impl NodeKind {
             NodeKind::Delay => "delay",
             NodeKind::Log => "log",
             NodeKind::HttpRequest => "http_request",
+            NodeKind::ScheduleTrigger => "schedule_trigger",
+            NodeKind::EventTrigger => "event_trigger",
+            NodeKind::EmitEvent => "emit_event",
+            NodeKind::RespondWebhook => "respond_webhook",
         }
     }
 
     /// Whether runs start at nodes of this kind.
     pub fn is_trigger(self) -> bool {
-        matches!(self, NodeKind::ManualTrigger | NodeKind::WebhookTrigger)
+        matches!(
+            self,
+            NodeKind::ManualTrigger
+                | NodeKind::WebhookTrigger
+                | NodeKind::ScheduleTrigger
+                | NodeKind::EventTrigger
+        )
     }
 }
 
@@ -80,6 +98,6 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), NodeKind::ALL.len());
-        assert_eq!(sorted.len(), 10);
+        assert_eq!(sorted.len(), 14);
     }
 }

@@ -10,6 +10,7 @@ pub mod expr;
 pub mod file;
 pub mod kind;
 pub mod plan;
+pub mod schedule;
 
 pub use compile::compile;
 pub use diagnostic::{Diagnostic, Severity};

@@ -11,11 +11,15 @@ use crate::kind::NodeKind;
 
 mod condition;
 mod delay;
+mod emit_event;
+mod event_trigger;
 mod filter;
 mod http_request;
 mod log;
 mod manual_trigger;
 mod merge;
+mod respond_webhook;
+mod schedule_trigger;
 mod set;
 mod switch;
 mod webhook_trigger;
@@ -137,6 +141,10 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::Delay => delay::descriptor(),
                     NodeKind::Log => log::descriptor(),
                     NodeKind::HttpRequest => http_request::descriptor(),
+                    NodeKind::ScheduleTrigger => schedule_trigger::descriptor(),
+                    NodeKind::EventTrigger => event_trigger::descriptor(),
+                    NodeKind::EmitEvent => emit_event::descriptor(),
+                    NodeKind::RespondWebhook => respond_webhook::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

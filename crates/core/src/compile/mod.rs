@@ -200,6 +200,7 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
     }
     let g = graph::analyse(file, &edges, &triggers, &mut diags);
     webhook_paths(file, &compiled, &mut diags);
+    trigger_settings(file, &compiled, &mut diags);
 
     // References inside expressions.
     let mut warnings = Vec::new();
@@ -373,6 +374,49 @@ fn webhook_paths(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Diagn
             );
         }
     }
+}
+
+/// Event names and schedules, which the generic setting checks cannot judge.
+fn trigger_settings(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Diagnostic>) {
+    for (n, p) in file.nodes.iter().zip(compiled) {
+        match n.kind {
+            NodeKind::EventTrigger | NodeKind::EmitEvent => {
+                if let Some(name) = p.str("event") {
+                    if !is_event_name(name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "invalid_setting",
+                                Some(&n.id),
+                                format!("the event name \"{name}\" may only contain lowercase letters, digits, ., - and _ (e.g. lead.submitted)"),
+                            )
+                            .with_field("event"),
+                        );
+                    }
+                }
+            }
+            NodeKind::ScheduleTrigger => {
+                let (Some(cron), Some(tz)) = (p.str("cron"), p.str("timezone")) else {
+                    continue;
+                };
+                if let Err(e) = crate::schedule::Schedule::parse(cron, tz) {
+                    diags.push(
+                        Diagnostic::error("invalid_schedule", Some(&n.id), e.message)
+                            .with_field(e.field),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `[a-z0-9_.-]+`, not starting or ending with a dot: `lead.submitted`.
+pub fn is_event_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('.')
+        && !s.ends_with('.')
+        && s.chars()
+            .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-' | '.'))
 }
 
 /// `[a-z_][a-z0-9_]*`: usable as `nodes.<id>` in expressions.

@@ -2,10 +2,12 @@
 
 mod condition;
 mod delay;
+mod emit_event;
 mod filter;
 mod http_request;
 mod log;
 mod merge;
+mod respond_webhook;
 mod set;
 mod switch;
 
@@ -100,9 +102,10 @@ impl NodeOutput {
 pub(crate) async fn execute(cx: NodeCx) -> Result<NodeOutput, NodeError> {
     match cx.node().kind {
         // A trigger's output is the event; the run loop handles triggers itself.
-        NodeKind::ManualTrigger | NodeKind::WebhookTrigger => {
-            Ok(NodeOutput::out(cx.scope.event.as_ref().clone()))
-        }
+        NodeKind::ManualTrigger
+        | NodeKind::WebhookTrigger
+        | NodeKind::ScheduleTrigger
+        | NodeKind::EventTrigger => Ok(NodeOutput::out(cx.scope.event.as_ref().clone())),
         NodeKind::Set => set::run(&cx),
         NodeKind::Condition => condition::run(&cx),
         NodeKind::Switch => switch::run(&cx),
@@ -111,6 +114,8 @@ pub(crate) async fn execute(cx: NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::Delay => delay::run(&cx).await,
         NodeKind::Log => log::run(&cx),
         NodeKind::HttpRequest => http_request::run(&cx).await,
+        NodeKind::EmitEvent => emit_event::run(&cx),
+        NodeKind::RespondWebhook => respond_webhook::run(&cx),
     }
 }
 
