@@ -20,8 +20,8 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 DESKTOP_CARGO_ARGS := -p switchyard-desktop --features tauri/custom-protocol
 DESKTOP_BIN := $(TARGET_DIR)/debug/switchyard-desktop
 
-UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
-	$(UI)/index.html $(UI)/vite.config.ts $(UI)/tsconfig.json $(UI)/package.json
+UI_SOURCES := $(shell find $(UI)/src $(UI)/public $(UI)/scripts -type f 2>/dev/null) \
+	schema/api.schema.json $(UI)/index.html $(UI)/vite.config.ts $(UI)/tsconfig.json $(UI)/package.json
 UI_STAMP := $(UI)/node_modules/.switchyard-installed
 UI_DIST := $(UI)/dist/index.html
 
@@ -56,7 +56,8 @@ ui-build: $(UI_DIST) ## Type-check and build the UI into ui/dist
 $(UI_DIST): $(UI_STAMP) $(UI_SOURCES)
 	cd $(UI) && $(NPM) run build
 
-ui-check: ui-build ## UI gates: tsc --noEmit (part of the build) and the vitest suite
+ui-check: ui-build ## UI gates: generated types fresh, tsc --noEmit (part of the build), vitest
+	cd $(UI) && $(NPM) run check:types
 	cd $(UI) && $(NPM) test
 
 # ---------------------------------------------------------------- Rust

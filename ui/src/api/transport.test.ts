@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 
-import { detectTransport, toTransportError, TransportError } from "./transport";
+import { HTTP_ROUTES } from "./commands";
+import {
+  detectTransport,
+  httpTransport,
+  toTransportError,
+  TransportError,
+  type Fetch,
+} from "./transport";
 
 describe("detectTransport", () => {
   it("picks Tauri IPC when the webview injected its internals", () => {
@@ -31,5 +38,82 @@ describe("toTransportError", () => {
     expect(toTransportError("boom").code).toBe("ipc_error");
     expect(toTransportError("boom").message).toBe("boom");
     expect(toTransportError({ message: "bad" }).message).toBe("bad");
+  });
+});
+
+describe("httpTransport", () => {
+  type Seen = { url: string; method: string; body?: string | undefined };
+  function fakeFetch(status: number, body: string, seen: Seen[]): Fetch {
+    return (url, init) => {
+      seen.push({ url, method: init.method, body: init.body });
+      return Promise.resolve({ ok: status < 400, status, text: () => Promise.resolve(body) });
+    };
+  }
+  const file = { schema_version: 1, id: "lead-processing", name: "Leads" };
+
+  it("maps each command to its REST call", async () => {
+    const seen: Seen[] = [];
+    const t = httpTransport(fakeFetch(200, "[]", seen));
+    await t.call("catalog", {});
+    await t.call("list_workflows", {});
+    await t.call("get_workflow", { id: "a b" });
+    await t.call("save_workflow", { file });
+    await t.call("delete_workflow", { id: "x" });
+    await t.call("validate_workflow", { file });
+    await t.call("check_workflow_text", { text: "{}" });
+    await t.call("list_templates", {});
+    await t.call("get_template", { id: "lead-processing" });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "GET /api/catalog",
+      "GET /api/workflows",
+      "GET /api/workflows/a%20b/file",
+      "PUT /api/workflows/lead-processing/file",
+      "DELETE /api/workflows/x",
+      "POST /api/validate",
+      "POST /api/workflows/check",
+      "GET /api/templates",
+      "GET /api/templates/lead-processing",
+    ]);
+    expect(JSON.parse(seen[3]!.body!)).toEqual(file);
+    expect(JSON.parse(seen[6]!.body!)).toEqual({ text: "{}" });
+    expect(seen[0]!.body).toBeUndefined();
+  });
+
+  it("returns null for an empty answer (delete)", async () => {
+    const t = httpTransport(fakeFetch(204, "", []));
+    await expect(t.call("delete_workflow", { id: "x" })).resolves.toBeNull();
+  });
+
+  it("turns {code, message} error bodies into TransportErrors", async () => {
+    const t = httpTransport(
+      fakeFetch(404, '{"code":"workflow_not_found","message":"No workflow x"}', []),
+    );
+    await expect(t.call("get_workflow", { id: "x" })).rejects.toMatchObject({
+      code: "workflow_not_found",
+      message: "No workflow x",
+    });
+  });
+
+  it("names the status when the error body is not structured", async () => {
+    const t = httpTransport(fakeFetch(502, "Bad gateway", []));
+    await expect(t.call("catalog", {})).rejects.toMatchObject({ code: "http_502" });
+  });
+
+  it("reports network failures and desktop-only commands", async () => {
+    const down = httpTransport(() => Promise.reject(new Error("refused")));
+    await expect(down.call("catalog", {})).rejects.toMatchObject({ code: "network_error" });
+    const t = httpTransport(fakeFetch(200, "null", []));
+    await expect(t.call("ui_ready", { shownVersion: "1" })).rejects.toMatchObject({
+      code: "desktop_only",
+    });
+  });
+});
+
+describe("the command table", () => {
+  it("has an HTTP route for every command but the desktop-only ones", () => {
+    const desktopOnly = Object.entries(HTTP_ROUTES)
+      .filter(([, route]) => route === null)
+      .map(([name]) => name);
+    expect(desktopOnly).toEqual(["ui_ready"]);
   });
 });

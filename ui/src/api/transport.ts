@@ -1,7 +1,9 @@
 // The one module that imports `@tauri-apps/api`. Everything else calls the backend through
-// `transport()`, so the same UI runs in the desktop shell (Tauri IPC) and in a browser
-// (`switchyard serve`, HTTP API — not there yet).
+// `transport()`, so the same UI runs in the desktop shell (Tauri IPC) and in a browser served
+// by `switchyard serve` (HTTP, same origin). Both read the command table in ./commands.
 import { invoke } from "@tauri-apps/api/core";
+
+import { httpRequestFor, type ArgsOf, type CommandName, type ResultOf } from "./commands";
 
 export type TransportKind = "tauri" | "http";
 
@@ -18,7 +20,7 @@ export class TransportError extends Error {
 
 export interface Transport {
   readonly kind: TransportKind;
-  call<T>(command: string, args?: Record<string, unknown>): Promise<T>;
+  call<C extends CommandName>(command: C, args: ArgsOf<C>): Promise<ResultOf<C>>;
 }
 
 /**
@@ -33,32 +35,88 @@ export function detectTransport(globals: object | undefined): TransportKind {
 
 const tauriTransport: Transport = {
   kind: "tauri",
-  async call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  async call<C extends CommandName>(command: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
     try {
-      return await invoke<T>(command, args);
+      return await invoke<ResultOf<C>>(command, args as Record<string, unknown>);
     } catch (error) {
       throw toTransportError(error);
     }
   },
 };
 
-const httpTransport: Transport = {
-  kind: "http",
-  call<T>(command: string): Promise<T> {
-    return Promise.reject(
-      new TransportError(
-        "http_api_unavailable",
-        `The browser version cannot reach the Switchyard server yet (tried "${command}").`,
-      ),
-    );
-  },
-};
+/** What the HTTP transport needs from `fetch`; injectable for tests. */
+export type Fetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+
+/** Calls `switchyard serve`'s JSON API at `base` (empty: the page's own origin). */
+export function httpTransport(fetchFn: Fetch, base = ""): Transport {
+  return {
+    kind: "http",
+    async call<C extends CommandName>(command: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
+      const request = httpRequestFor(command, args);
+      if (!request) {
+        throw new TransportError(
+          "desktop_only",
+          `"${command}" is only available in the desktop app.`,
+        );
+      }
+      const headers: Record<string, string> = { Accept: "application/json" };
+      if (request.body !== undefined) headers["Content-Type"] = "application/json";
+      let response: Awaited<ReturnType<Fetch>>;
+      try {
+        response = await fetchFn(base + request.path, {
+          method: request.method,
+          headers,
+          ...(request.body !== undefined ? { body: request.body } : {}),
+        });
+      } catch (error) {
+        throw new TransportError(
+          "network_error",
+          `Could not reach the Switchyard server: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const text = await response.text();
+      if (!response.ok) throw httpError(response.status, text);
+      if (text.trim() === "") return null as ResultOf<C>;
+      try {
+        return JSON.parse(text) as ResultOf<C>;
+      } catch {
+        throw new TransportError("invalid_response", "The server answered with something that is not JSON.");
+      }
+    },
+  };
+}
+
+/** An HTTP error answer: `{"code","message"}` when the server says what went wrong. */
+export function httpError(status: number, body: string): TransportError {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null) {
+      const { code, message } = parsed as { code?: unknown; message?: unknown };
+      if (typeof code === "string" && typeof message === "string") {
+        return new TransportError(code, message);
+      }
+    }
+  } catch {
+    // Not JSON: fall through to a generic error.
+  }
+  const detail = body.trim().slice(0, 200);
+  return new TransportError(
+    `http_${status}`,
+    `The server answered ${status}${detail ? `: ${detail}` : ""}.`,
+  );
+}
 
 let current: Transport | undefined;
 
 /** The transport for this page, chosen once. */
 export function transport(): Transport {
-  current ??= detectTransport(globalThis) === "tauri" ? tauriTransport : httpTransport;
+  current ??=
+    detectTransport(globalThis) === "tauri"
+      ? tauriTransport
+      : httpTransport((url, init) => globalThis.fetch(url, init));
   return current;
 }
 

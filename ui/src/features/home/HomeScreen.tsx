@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-import { getAppInfo, reportUiReady, type AppInfo } from "../../api/app";
+import { backend, reportUiReady, type AppInfo } from "../../api/backend";
 import { failed, loading, ready, type Loadable } from "../../core/loadable";
 import "./HomeScreen.css";
 
@@ -11,7 +11,7 @@ export function HomeScreen() {
 
   useEffect(() => {
     let live = true;
-    getAppInfo().then(
+    backend.appInfo().then(
       (value) => live && setInfo(ready(value)),
       (error: unknown) => live && setInfo(failed(error)),
     );

@@ -1,0 +1,29 @@
+// Typed calls to the backend, one function per command.
+import type { WorkflowFile } from "../generated/api";
+import type { AppInfo } from "./commands";
+import { transport } from "./transport";
+
+export type { AppInfo };
+
+export const backend = {
+  appInfo: () => transport().call("app_info", {}),
+  catalog: () => transport().call("catalog", {}),
+  listWorkflows: () => transport().call("list_workflows", {}),
+  getWorkflow: (id: string) => transport().call("get_workflow", { id }),
+  saveWorkflow: (file: WorkflowFile) => transport().call("save_workflow", { file }),
+  deleteWorkflow: (id: string) => transport().call("delete_workflow", { id }),
+  validateWorkflow: (file: WorkflowFile) => transport().call("validate_workflow", { file }),
+  checkWorkflowText: (text: string) => transport().call("check_workflow_text", { text }),
+  listTemplates: () => transport().call("list_templates", {}),
+  getTemplate: (id: string) => transport().call("get_template", { id }),
+};
+
+/**
+ * Tells the desktop shell that the first screen shows `shownVersion`. The shell uses it for its
+ * smoke check (SWITCHYARD_SMOKE_EXIT=1) and ignores it otherwise; there is nothing to tell in a browser.
+ */
+export async function reportUiReady(shownVersion: string): Promise<void> {
+  const t = transport();
+  if (t.kind !== "tauri") return;
+  await t.call("ui_ready", { shownVersion });
+}

@@ -1,0 +1,83 @@
+// The one table of backend commands. The Tauri shell registers commands with these names and
+// arguments; `switchyard serve` answers the same calls over HTTP at the routes below. Both
+// transports read this table, so they cannot drift apart.
+import type {
+  CheckedText,
+  Descriptor,
+  Saved,
+  TemplateInfo,
+  Validation,
+  WorkflowFile,
+  WorkflowSummary,
+} from "../generated/api";
+
+/** What the desktop shell reports about itself (not part of the generated API schema yet). */
+export interface AppInfo {
+  name: string;
+  version: string;
+}
+
+/** Arguments and result of every command. */
+export interface Commands {
+  app_info: { args: Record<string, never>; result: AppInfo };
+  ui_ready: { args: { shownVersion: string }; result: null };
+  catalog: { args: Record<string, never>; result: Descriptor[] };
+  list_workflows: { args: Record<string, never>; result: WorkflowSummary[] };
+  get_workflow: { args: { id: string }; result: WorkflowFile };
+  save_workflow: { args: { file: WorkflowFile }; result: Saved };
+  delete_workflow: { args: { id: string }; result: null };
+  validate_workflow: { args: { file: WorkflowFile }; result: Validation };
+  check_workflow_text: { args: { text: string }; result: CheckedText };
+  list_templates: { args: Record<string, never>; result: TemplateInfo[] };
+  get_template: { args: { id: string }; result: WorkflowFile };
+}
+
+export type CommandName = keyof Commands;
+export type ArgsOf<C extends CommandName> = Commands[C]["args"];
+export type ResultOf<C extends CommandName> = Commands[C]["result"];
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+/** How one command travels over HTTP. */
+export interface HttpRoute<C extends CommandName> {
+  method: HttpMethod;
+  path: (args: ArgsOf<C>) => string;
+  /** The JSON body, for methods that send one. */
+  body?: (args: ArgsOf<C>) => unknown;
+}
+
+const seg = encodeURIComponent;
+
+/** `null`: the command exists only in the desktop shell. */
+export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
+  app_info: { method: "GET", path: () => "/api/app_info" },
+  ui_ready: null,
+  catalog: { method: "GET", path: () => "/api/catalog" },
+  list_workflows: { method: "GET", path: () => "/api/workflows" },
+  get_workflow: { method: "GET", path: ({ id }) => `/api/workflows/${seg(id)}/file` },
+  save_workflow: {
+    method: "PUT",
+    path: ({ file }) => `/api/workflows/${seg(file.id)}/file`,
+    body: ({ file }) => file,
+  },
+  delete_workflow: { method: "DELETE", path: ({ id }) => `/api/workflows/${seg(id)}` },
+  validate_workflow: { method: "POST", path: () => "/api/validate", body: ({ file }) => file },
+  check_workflow_text: {
+    method: "POST",
+    path: () => "/api/workflows/check",
+    body: ({ text }) => ({ text }),
+  },
+  list_templates: { method: "GET", path: () => "/api/templates" },
+  get_template: { method: "GET", path: ({ id }) => `/api/templates/${seg(id)}` },
+};
+
+/** The method, path and JSON body (if any) for a call, or `null` for desktop-only commands. */
+export function httpRequestFor<C extends CommandName>(
+  command: C,
+  args: ArgsOf<C>,
+): { method: HttpMethod; path: string; body?: string } | null {
+  const route = HTTP_ROUTES[command] as HttpRoute<C> | null;
+  if (!route) return null;
+  const path = route.path(args);
+  return route.body ? { method: route.method, path, body: JSON.stringify(route.body(args)) } : { method: route.method, path };
+}
