@@ -55,6 +55,10 @@ pub enum RunEvent {
     NodeStarted {
         node: String,
         attempt: u32,
+        /// The node whose output is this node's `input` (none for the trigger, whose input is
+        /// the event), so a journal can show inputs without storing each value twice.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        input_from: Option<String>,
     },
     NodeSucceeded {
         node: String,

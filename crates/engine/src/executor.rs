@@ -233,6 +233,7 @@ impl Run<'_> {
         self.emit(RunEvent::NodeStarted {
             node: self.plan.nodes[trigger].id.clone(),
             attempt: 1,
+            input_from: None,
         });
         let event = self.event.as_ref().clone();
         self.succeed(
@@ -348,9 +349,13 @@ impl Run<'_> {
     }
 
     fn start_attempt(&mut self, node: usize, attempt: u32) {
+        let input_from = self.active_in[node]
+            .first()
+            .map(|&e| self.plan.nodes[self.plan.edges[e].from].id.clone());
         self.emit(RunEvent::NodeStarted {
             node: self.plan.nodes[node].id.clone(),
             attempt,
+            input_from,
         });
         let cx = self.node_cx(node);
         let stand_in = self.req.stand_ins.get(&self.plan.nodes[node].id).cloned();

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::events::{NodeError, RunEvent, RunStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeStatus {
     Pending,
@@ -19,7 +19,7 @@ pub enum NodeStatus {
     Skipped,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeReport {
     pub id: String,
     pub status: NodeStatus,
@@ -27,12 +27,15 @@ pub struct NodeReport {
     pub error: Option<NodeError>,
     pub attempts: u32,
     pub duration_ms: f64,
+    /// The node whose output was this node's input (none: the event, or the node did not run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_from: Option<String>,
     /// Output ports the node sent data to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
     pub run_id: String,
     pub status: RunStatus,
@@ -49,7 +52,7 @@ pub struct RunReport {
     index: HashMap<String, usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogLine {
     pub node: String,
     pub level: String,
@@ -69,6 +72,7 @@ impl RunReport {
                     error: None,
                     attempts: 0,
                     duration_ms: 0.0,
+                    input_from: None,
                     ports: Vec::new(),
                 })
                 .collect(),
@@ -100,10 +104,15 @@ impl RunReport {
     pub fn apply(&mut self, event: &RunEvent) {
         match event {
             RunEvent::RunStarted { .. } => {}
-            RunEvent::NodeStarted { node, attempt } => {
+            RunEvent::NodeStarted {
+                node,
+                attempt,
+                input_from,
+            } => {
                 if let Some(n) = self.node_mut(node) {
                     n.status = NodeStatus::Running;
                     n.attempts = *attempt;
+                    n.input_from.clone_from(input_from);
                 }
             }
             RunEvent::NodeSucceeded {

@@ -1,0 +1,245 @@
+//! Reads, through the pool: they never wait for the writer.
+
+use serde_json::Value as Json;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::model::*;
+use crate::{Result, Store, StoreError};
+
+const RUN_COLUMNS: &str = "id, event_id, workflow_id, workflow_version, trigger_node, status, \
+                           started_at, finished_at, duration_ms, failed_node, error";
+const JOB_COLUMNS: &str =
+    "id, event_id, workflow_id, trigger_node, status, attempts, last_error, updated_at";
+const EVENT_COLUMNS: &str =
+    "id, name, source, payload, received_at, idempotency_key, parent_run, depth";
+
+impl Store {
+    /// Runs, newest first.
+    pub async fn runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>> {
+        let limit = filter.limit.unwrap_or(50).clamp(1, 1000);
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs
+             WHERE (?1 IS NULL OR workflow_id = ?1) AND (?2 IS NULL OR status = ?2)
+               AND (?3 IS NULL OR started_at < ?3)
+             ORDER BY started_at DESC, id DESC LIMIT ?4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(&filter.workflow)
+            .bind(&filter.status)
+            .bind(filter.before)
+            .bind(limit)
+            .fetch_all(&self.inner.reads)
+            .await?;
+        rows.iter().map(run_summary).collect()
+    }
+
+    /// One run with its journal.
+    pub async fn run(&self, id: &str) -> Result<RunRecord> {
+        let sql = format!("SELECT {RUN_COLUMNS}, job_id, journal FROM runs WHERE id = ?1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.inner.reads)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no run {id}")))?;
+        let s = run_summary(&row)?;
+        Ok(RunRecord {
+            id: s.id,
+            job_id: row.get("job_id"),
+            event_id: s.event_id,
+            workflow_id: s.workflow_id,
+            workflow_version: s.workflow_version,
+            trigger_node: s.trigger_node,
+            status: s.status,
+            started_at: s.started_at,
+            finished_at: s.finished_at,
+            duration_ms: s.duration_ms,
+            failed_node: s.failed_node,
+            error: s.error,
+            journal: json_column(&row, "journal")?,
+        })
+    }
+
+    /// Events, newest first.
+    pub async fn events(&self, limit: i64, before: Option<i64>) -> Result<Vec<EventRecord>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE (?1 IS NULL OR received_at < ?1)
+             ORDER BY received_at DESC, id DESC LIMIT ?2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(before)
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(&self.inner.reads)
+            .await?;
+        rows.iter().map(event_record).collect()
+    }
+
+    pub async fn event(&self, id: &str) -> Result<EventRecord> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.inner.reads)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no event {id}")))?;
+        event_record(&row)
+    }
+
+    /// An event with its jobs and the runs it caused.
+    pub async fn event_detail(&self, id: &str) -> Result<EventDetail> {
+        let event = self.event(id).await?;
+        let jobs = sqlx::query(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE event_id = ?1 ORDER BY id"
+        ))
+        .bind(id)
+        .fetch_all(&self.inner.reads)
+        .await?
+        .iter()
+        .map(job_info)
+        .collect();
+        let runs = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE event_id = ?1 ORDER BY started_at"
+        ))
+        .bind(id)
+        .fetch_all(&self.inner.reads)
+        .await?
+        .iter()
+        .map(run_summary)
+        .collect::<Result<_>>()?;
+        Ok(EventDetail { event, jobs, runs })
+    }
+
+    /// Dead letters, newest first.
+    pub async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC, id DESC LIMIT ?1"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(&self.inner.reads)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let job = job_info(row);
+            let event = self.event(&job.event_id).await?;
+            out.push(DeadLetter { job, event });
+        }
+        Ok(out)
+    }
+
+    pub async fn versions(&self, workflow_id: &str) -> Result<Vec<VersionInfo>> {
+        let rows = sqlx::query(
+            "SELECT workflow_id, version, source, saved_at FROM workflow_versions
+             WHERE workflow_id = ?1 ORDER BY version DESC",
+        )
+        .bind(workflow_id)
+        .fetch_all(&self.inner.reads)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| VersionInfo {
+                workflow_id: r.get(0),
+                version: r.get(1),
+                source: r.get(2),
+                saved_at: r.get(3),
+            })
+            .collect())
+    }
+
+    /// The file text of one version.
+    pub async fn version_file(&self, workflow_id: &str, version: i64) -> Result<String> {
+        sqlx::query_scalar(
+            "SELECT file FROM workflow_versions WHERE workflow_id = ?1 AND version = ?2",
+        )
+        .bind(workflow_id)
+        .bind(version)
+        .fetch_optional(&self.inner.reads)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("{workflow_id} has no version {version}")))
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
+                .bind(key)
+                .fetch_optional(&self.inner.reads)
+                .await?,
+        )
+    }
+
+    /// When each schedule trigger of a workflow last fired: (node, time).
+    pub async fn schedule_state(&self, workflow_id: &str) -> Result<Vec<(String, i64)>> {
+        let rows =
+            sqlx::query("SELECT node, last_fired_at FROM schedule_state WHERE workflow_id = ?1")
+                .bind(workflow_id)
+                .fetch_all(&self.inner.reads)
+                .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub async fn stats(&self) -> Result<QueueStats> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM events),
+                    (SELECT count(*) FROM jobs WHERE status IN ('queued', 'leased')),
+                    (SELECT count(*) FROM jobs WHERE status = 'dead'),
+                    (SELECT count(*) FROM runs)",
+        )
+        .fetch_one(&self.inner.reads)
+        .await?;
+        Ok(QueueStats {
+            events: row.get(0),
+            open_jobs: row.get(1),
+            dead_letters: row.get(2),
+            runs: row.get(3),
+        })
+    }
+}
+
+fn json_column(row: &SqliteRow, col: &str) -> Result<Json> {
+    let text: String = row.get(col);
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+}
+
+fn run_summary(row: &SqliteRow) -> Result<RunSummary> {
+    let error: Option<String> = row.get("error");
+    Ok(RunSummary {
+        id: row.get("id"),
+        event_id: row.get("event_id"),
+        workflow_id: row.get("workflow_id"),
+        workflow_version: row.get("workflow_version"),
+        trigger_node: row.get("trigger_node"),
+        status: row.get("status"),
+        started_at: row.get("started_at"),
+        finished_at: row.get("finished_at"),
+        duration_ms: row.get("duration_ms"),
+        failed_node: row.get("failed_node"),
+        error: error.and_then(|e| serde_json::from_str(&e).ok()),
+    })
+}
+
+fn event_record(row: &SqliteRow) -> Result<EventRecord> {
+    let source: String = row.get("source");
+    Ok(EventRecord {
+        id: row.get("id"),
+        name: row.get("name"),
+        source: EventSource::parse(&source)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown event source {source}")))?,
+        payload: json_column(row, "payload")?,
+        received_at: row.get("received_at"),
+        idempotency_key: row.get("idempotency_key"),
+        parent_run: row.get("parent_run"),
+        depth: row.get("depth"),
+    })
+}
+
+fn job_info(row: &SqliteRow) -> JobInfo {
+    JobInfo {
+        id: row.get("id"),
+        event_id: row.get("event_id"),
+        workflow_id: row.get("workflow_id"),
+        trigger_node: row.get("trigger_node"),
+        status: row.get("status"),
+        attempts: row.get("attempts"),
+        last_error: row.get("last_error"),
+        updated_at: row.get("updated_at"),
+    }
+}

@@ -1,0 +1,542 @@
+//! The one writer: takes every waiting operation, applies them all in one transaction (group
+//! commit), and answers each caller only after the commit.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value as Json};
+use sqlx::{Connection, Row, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::model::*;
+use crate::{now_ms, Result, StoreError};
+
+type Reply<T> = oneshot::Sender<Result<T>>;
+
+pub(crate) enum Op {
+    Accept {
+        events: Vec<NewEvent>,
+        /// A schedule trigger's fire time, recorded with its event.
+        schedule: Option<(String, String, i64)>,
+        reply: Reply<Vec<Accepted>>,
+    },
+    Finish {
+        run: Box<FinishedRun>,
+        reply: Reply<Vec<Accepted>>,
+    },
+    Recover {
+        max_deliveries: i64,
+        reply: Reply<Recovered>,
+    },
+    Requeue {
+        job_id: i64,
+        reply: Reply<Job>,
+    },
+    Discard {
+        job_id: i64,
+        reply: Reply<()>,
+    },
+    SaveVersion {
+        workflow_id: String,
+        file: String,
+        hash: String,
+        source: String,
+        reply: Reply<(i64, bool)>,
+    },
+    SetSetting {
+        key: String,
+        value: String,
+        reply: Reply<()>,
+    },
+    Close {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// Jobs found open after a restart.
+#[derive(Debug, Clone, Default)]
+pub struct Recovered {
+    /// Leased to this process again, to run.
+    pub jobs: Vec<Job>,
+    /// Delivered too often (each time the process died): moved to dead letters.
+    pub dead: Vec<i64>,
+}
+
+pub(crate) struct Writer {
+    pub conn: SqliteConnection,
+    pub rx: mpsc::Receiver<Op>,
+    pub max_batch: usize,
+    pub state: State,
+}
+
+pub(crate) struct State {
+    pub owner: String,
+    pub lease_ms: i64,
+    pub next_job: i64,
+}
+
+pub(crate) async fn next_job_id(conn: &mut SqliteConnection) -> Result<i64> {
+    let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM jobs")
+        .fetch_one(conn)
+        .await?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub(crate) async fn run(mut w: Writer) {
+    let mut batch = Vec::with_capacity(w.max_batch);
+    loop {
+        let Some(first) = w.rx.recv().await else {
+            break;
+        };
+        batch.push(first);
+        while batch.len() < w.max_batch {
+            match w.rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let mut close = None;
+        let ops: Vec<Op> = batch
+            .drain(..)
+            .filter_map(|op| match op {
+                Op::Close { reply } => {
+                    close = Some(reply);
+                    None
+                }
+                op => Some(op),
+            })
+            .collect();
+        if !ops.is_empty() {
+            w.commit(ops).await;
+        }
+        if let Some(reply) = close {
+            w.rx.close();
+            // Whatever was queued behind the close still gets committed.
+            let mut rest = Vec::new();
+            while let Ok(op) = w.rx.try_recv() {
+                if let Op::Close { reply } = op {
+                    let _ = reply.send(());
+                } else {
+                    rest.push(op);
+                }
+            }
+            if !rest.is_empty() {
+                w.commit(rest).await;
+            }
+            crate::open::close_writer(w.conn).await;
+            let _ = reply.send(());
+            return;
+        }
+    }
+    crate::open::close_writer(w.conn).await;
+}
+
+/// Answers waiting for the commit.
+enum Pending {
+    Accept(Reply<Vec<Accepted>>, Vec<Accepted>),
+    Recover(Reply<Recovered>, Recovered),
+    Requeue(Reply<Job>, Job),
+    Unit(Reply<()>),
+    Version(Reply<(i64, bool)>, (i64, bool)),
+}
+
+impl Writer {
+    async fn commit(&mut self, ops: Vec<Op>) {
+        let next_job = self.state.next_job;
+        let mut pending = Vec::with_capacity(ops.len());
+        let result = self.state.apply(&mut self.conn, ops, &mut pending).await;
+        let result = match result {
+            Ok(tx) => tx.commit().await.map_err(StoreError::from),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                for p in pending {
+                    match p {
+                        Pending::Accept(r, v) => drop(r.send(Ok(v))),
+                        Pending::Recover(r, v) => drop(r.send(Ok(v))),
+                        Pending::Requeue(r, v) => drop(r.send(Ok(v))),
+                        Pending::Unit(r) => drop(r.send(Ok(()))),
+                        Pending::Version(r, v) => drop(r.send(Ok(v))),
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "a storage transaction failed; nothing in it was kept");
+                self.state.next_job = next_job;
+                let message = e.to_string();
+                for p in pending {
+                    let err = StoreError::Corrupt(format!("the transaction failed: {message}"));
+                    match p {
+                        Pending::Accept(r, _) => drop(r.send(Err(err))),
+                        Pending::Recover(r, _) => drop(r.send(Err(err))),
+                        Pending::Requeue(r, _) => drop(r.send(Err(err))),
+                        Pending::Unit(r) => drop(r.send(Err(err))),
+                        Pending::Version(r, _) => drop(r.send(Err(err))),
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl State {
+    async fn apply<'c>(
+        &mut self,
+        conn: &'c mut SqliteConnection,
+        ops: Vec<Op>,
+        pending: &mut Vec<Pending>,
+    ) -> Result<sqlx::Transaction<'c, sqlx::Sqlite>> {
+        let now = now_ms();
+        let lease_until = now + self.lease_ms;
+        let mut events: Vec<(usize, NewEvent)> = Vec::new();
+        let mut runs: Vec<Json> = Vec::new();
+        let mut done: Vec<i64> = Vec::new();
+        let mut dead: Vec<(i64, String)> = Vec::new();
+        let mut schedules: Vec<Json> = Vec::new();
+        // Each Accept/Finish gets a slot; events carry the slot they answer to.
+        let mut slots: Vec<(Reply<Vec<Accepted>>, usize)> = Vec::new();
+        let mut others: Vec<Op> = Vec::new();
+        for op in ops {
+            match op {
+                Op::Accept {
+                    events: evs,
+                    schedule,
+                    reply,
+                } => {
+                    let slot = slots.len();
+                    slots.push((reply, evs.len()));
+                    events.extend(evs.into_iter().map(|e| (slot, e)));
+                    if let Some((wf, node, at)) = schedule {
+                        schedules.push(json!([wf, node, at]));
+                    }
+                }
+                Op::Finish { run, reply } => {
+                    let FinishedRun { run, job, emitted } = *run;
+                    match job {
+                        Some((id, JobOutcome::Done)) => done.push(id),
+                        Some((id, JobOutcome::Dead(why))) => dead.push((id, why)),
+                        None => {}
+                    }
+                    runs.push(run_row(&run));
+                    let slot = slots.len();
+                    slots.push((reply, emitted.len()));
+                    events.extend(emitted.into_iter().map(|e| (slot, e)));
+                }
+                other => others.push(other),
+            }
+        }
+
+        let mut tx = conn.begin().await?;
+
+        // Events, deduplicated on their idempotency key.
+        let mut accepted: Vec<Accepted> = Vec::with_capacity(events.len());
+        if !events.is_empty() {
+            let rows: Vec<Json> = events
+                .iter()
+                .map(|(_, e)| {
+                    json!([
+                        e.id,
+                        e.name,
+                        e.source.as_str(),
+                        e.payload,
+                        e.received_at,
+                        e.idempotency_key,
+                        e.parent_run,
+                        e.depth
+                    ])
+                })
+                .collect();
+            sqlx::query(
+                "INSERT INTO events (id, name, source, payload, received_at, idempotency_key, parent_run, depth)
+                 SELECT value->>0, value->>1, value->>2, value->3, value->>4, value->>5, value->>6, value->>7
+                 FROM json_each(?1) WHERE true
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+            )
+            .bind(Json::Array(rows).to_string())
+            .execute(&mut *tx)
+            .await?;
+            let keys: Vec<&str> = events
+                .iter()
+                .filter_map(|(_, e)| e.idempotency_key.as_deref())
+                .collect();
+            let mut owners: HashMap<String, String> = HashMap::new();
+            if !keys.is_empty() {
+                let found = sqlx::query(
+                    "SELECT idempotency_key, id FROM events
+                     WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
+                )
+                .bind(serde_json::to_string(&keys).expect("strings serialize"))
+                .fetch_all(&mut *tx)
+                .await?;
+                for row in found {
+                    owners.insert(row.get(0), row.get(1));
+                }
+            }
+            let mut jobs: Vec<Json> = Vec::new();
+            for (_, e) in &events {
+                let first = e
+                    .idempotency_key
+                    .as_ref()
+                    .and_then(|k| owners.get(k))
+                    .filter(|id| **id != e.id);
+                if let Some(first) = first {
+                    accepted.push(Accepted {
+                        event_id: first.clone(),
+                        duplicate: true,
+                        jobs: Vec::new(),
+                    });
+                    continue;
+                }
+                let mut mine = Vec::with_capacity(e.targets.len());
+                for t in &e.targets {
+                    let id = self.next_job;
+                    self.next_job += 1;
+                    jobs.push(json!([id, e.id, t.workflow_id, t.trigger_node]));
+                    mine.push(Job {
+                        id,
+                        event_id: e.id.clone(),
+                        workflow_id: t.workflow_id.clone(),
+                        trigger_node: t.trigger_node.clone(),
+                        attempts: 1,
+                    });
+                }
+                accepted.push(Accepted {
+                    event_id: e.id.clone(),
+                    duplicate: false,
+                    jobs: mine,
+                });
+            }
+            if !jobs.is_empty() {
+                sqlx::query(
+                    "INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, attempts,
+                                       available_at, lease_owner, lease_until, updated_at)
+                     SELECT value->>0, value->>1, value->>2, value->>3, 'leased', 1, ?2, ?3, ?4, ?2
+                     FROM json_each(?1)",
+                )
+                .bind(Json::Array(jobs).to_string())
+                .bind(now)
+                .bind(&self.owner)
+                .bind(lease_until)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        if !schedules.is_empty() {
+            sqlx::query(
+                "INSERT INTO schedule_state (workflow_id, node, last_fired_at)
+                 SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true
+                 ON CONFLICT (workflow_id, node) DO UPDATE SET last_fired_at = excluded.last_fired_at",
+            )
+            .bind(Json::Array(schedules).to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !runs.is_empty() {
+            sqlx::query(
+                "INSERT INTO runs (id, job_id, event_id, workflow_id, workflow_version, trigger_node,
+                                   status, started_at, finished_at, duration_ms, failed_node, error, journal)
+                 SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6,
+                        value->>7, value->>8, value->>9, value->>10, value->>11, value->>12
+                 FROM json_each(?1) WHERE true
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(Json::Array(runs).to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !done.is_empty() {
+            sqlx::query(
+                "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?2
+                 WHERE id IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(serde_json::to_string(&done).expect("numbers serialize"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (id, why) in dead {
+            sqlx::query(
+                "UPDATE jobs SET status = 'dead', lease_owner = NULL, lease_until = NULL,
+                                 last_error = ?2, updated_at = ?3 WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(why)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        // Answers for Accept and Finish, in order.
+        let mut it = accepted.into_iter();
+        for (reply, n) in slots {
+            pending.push(Pending::Accept(reply, it.by_ref().take(n).collect()));
+        }
+
+        for op in others {
+            match op {
+                Op::Recover {
+                    max_deliveries,
+                    reply,
+                } => {
+                    let r = recover(&mut tx, &self.owner, now, lease_until, max_deliveries).await?;
+                    pending.push(Pending::Recover(reply, r));
+                }
+                Op::Requeue { job_id, reply } => {
+                    let row = sqlx::query(
+                        "UPDATE jobs SET status = 'leased', attempts = attempts + 1, available_at = ?2,
+                                         lease_owner = ?3, lease_until = ?4, updated_at = ?2
+                         WHERE id = ?1 AND status IN ('dead', 'discarded')
+                         RETURNING id, event_id, workflow_id, trigger_node, attempts",
+                    )
+                    .bind(job_id)
+                    .bind(now)
+                    .bind(&self.owner)
+                    .bind(lease_until)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match row {
+                        Some(row) => pending.push(Pending::Requeue(reply, job_of(&row))),
+                        None => drop(reply.send(Err(StoreError::NotFound(format!(
+                            "job {job_id} is not a dead letter"
+                        ))))),
+                    }
+                }
+                Op::Discard { job_id, reply } => {
+                    let n = sqlx::query(
+                        "UPDATE jobs SET status = 'discarded', updated_at = ?2
+                         WHERE id = ?1 AND status = 'dead'",
+                    )
+                    .bind(job_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n == 0 {
+                        drop(reply.send(Err(StoreError::NotFound(format!(
+                            "job {job_id} is not a dead letter"
+                        )))));
+                    } else {
+                        pending.push(Pending::Unit(reply));
+                    }
+                }
+                Op::SaveVersion {
+                    workflow_id,
+                    file,
+                    hash,
+                    source,
+                    reply,
+                } => {
+                    let last = sqlx::query(
+                        "SELECT version, hash FROM workflow_versions WHERE workflow_id = ?1
+                         ORDER BY version DESC LIMIT 1",
+                    )
+                    .bind(&workflow_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let (last_version, last_hash): (i64, Option<String>) = match last {
+                        Some(row) => (row.get(0), Some(row.get(1))),
+                        None => (0, None),
+                    };
+                    if last_hash.as_deref() == Some(hash.as_str()) {
+                        pending.push(Pending::Version(reply, (last_version, false)));
+                        continue;
+                    }
+                    sqlx::query(
+                        "INSERT INTO workflow_versions (workflow_id, version, file, hash, source, saved_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .bind(&workflow_id)
+                    .bind(last_version + 1)
+                    .bind(&file)
+                    .bind(&hash)
+                    .bind(&source)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    pending.push(Pending::Version(reply, (last_version + 1, true)));
+                }
+                Op::SetSetting { key, value, reply } => {
+                    sqlx::query(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    )
+                    .bind(&key)
+                    .bind(&value)
+                    .execute(&mut *tx)
+                    .await?;
+                    pending.push(Pending::Unit(reply));
+                }
+                Op::Accept { .. } | Op::Finish { .. } | Op::Close { .. } => {
+                    unreachable!("handled above")
+                }
+            }
+        }
+        Ok(tx)
+    }
+}
+
+fn run_row(r: &RunRecord) -> Json {
+    json!([
+        r.id,
+        r.job_id,
+        r.event_id,
+        r.workflow_id,
+        r.workflow_version,
+        r.trigger_node,
+        r.status,
+        r.started_at,
+        r.finished_at,
+        r.duration_ms,
+        r.failed_node,
+        r.error.as_ref().map(Json::to_string),
+        r.journal.to_string(),
+    ])
+}
+
+pub(crate) fn job_of(row: &sqlx::sqlite::SqliteRow) -> Job {
+    Job {
+        id: row.get("id"),
+        event_id: row.get("event_id"),
+        workflow_id: row.get("workflow_id"),
+        trigger_node: row.get("trigger_node"),
+        attempts: row.get("attempts"),
+    }
+}
+
+/// After a restart: every job still open belongs to a process that is gone (the data folder is
+/// locked to one process), so its lease is over. Lease them again, or dead-letter those that
+/// were delivered `max_deliveries` times already.
+async fn recover(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    owner: &str,
+    now: i64,
+    lease_until: i64,
+    max_deliveries: i64,
+) -> Result<Recovered> {
+    let dead: Vec<i64> = sqlx::query_scalar(
+        "UPDATE jobs SET status = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = ?2,
+                         last_error = 'the process stopped during this job ' || attempts || ' times; it may be what stops it'
+         WHERE status IN ('queued', 'leased') AND (lease_owner IS NULL OR lease_owner != ?1)
+               AND attempts >= ?3
+         RETURNING id",
+    )
+    .bind(owner)
+    .bind(now)
+    .bind(max_deliveries)
+    .fetch_all(&mut **tx)
+    .await?;
+    let rows = sqlx::query(
+        "UPDATE jobs SET status = 'leased', attempts = attempts + 1, lease_owner = ?1,
+                         lease_until = ?3, updated_at = ?2
+         WHERE status IN ('queued', 'leased') AND (lease_owner IS NULL OR lease_owner != ?1)
+         RETURNING id, event_id, workflow_id, trigger_node, attempts",
+    )
+    .bind(owner)
+    .bind(now)
+    .bind(lease_until)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut jobs: Vec<Job> = rows.iter().map(job_of).collect();
+    jobs.sort_by_key(|j| j.id);
+    Ok(Recovered { jobs, dead })
+}

@@ -1,0 +1,276 @@
+//! The store against a real SQLite file: acknowledgement, idempotency, runs, recovery, dead
+//! letters, versions, and that everything survives closing and reopening.
+
+use serde_json::json;
+use switchyard_store::*;
+
+fn event(name: &str, key: Option<&str>, targets: &[(&str, &str)]) -> NewEvent {
+    NewEvent {
+        id: new_id("evt"),
+        name: name.into(),
+        source: EventSource::Webhook,
+        payload: json!({"email": "ada@example.com", "n": 1, "text": "it's \"quoted\""}),
+        received_at: now_ms(),
+        idempotency_key: key.map(str::to_string),
+        parent_run: None,
+        depth: 0,
+        targets: targets
+            .iter()
+            .map(|(w, n)| Target {
+                workflow_id: w.to_string(),
+                trigger_node: n.to_string(),
+            })
+            .collect(),
+    }
+}
+
+fn finished(job: &Job, status: &str) -> RunRecord {
+    RunRecord {
+        id: new_id("run"),
+        job_id: Some(job.id),
+        event_id: Some(job.event_id.clone()),
+        workflow_id: job.workflow_id.clone(),
+        workflow_version: Some(1),
+        trigger_node: Some(job.trigger_node.clone()),
+        status: status.into(),
+        started_at: now_ms(),
+        finished_at: now_ms(),
+        duration_ms: 1.5,
+        failed_node: None,
+        error: None,
+        journal: json!({"nodes": [{"id": "hook", "status": "succeeded"}]}),
+    }
+}
+
+async fn open(dir: &std::path::Path) -> Store {
+    Store::open(StoreConfig::new(dir)).await.unwrap()
+}
+
+#[tokio::test]
+async fn accepted_events_and_runs_survive_a_reopen() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    let acc = store
+        .accept(vec![event(
+            "lead.submitted",
+            None,
+            &[("leads", "hook"), ("audit", "on_lead")],
+        )])
+        .await
+        .unwrap();
+    assert_eq!(acc.len(), 1);
+    assert!(!acc[0].duplicate);
+    assert_eq!(acc[0].jobs.len(), 2, "one job per subscribed workflow");
+    let job = acc[0].jobs[0].clone();
+    let run = finished(&job, "succeeded");
+    let run_id = run.id.clone();
+    store
+        .finish(FinishedRun {
+            run,
+            job: Some((job.id, JobOutcome::Done)),
+            emitted: vec![event("lead.scored", None, &[("crm", "on_score")])],
+        })
+        .await
+        .unwrap();
+    store.close().await;
+
+    let store = open(dir.path()).await;
+    let detail = store.event_detail(&acc[0].event_id).await.unwrap();
+    assert_eq!(detail.event.payload["text"], "it's \"quoted\"");
+    assert_eq!(detail.runs.len(), 1);
+    assert_eq!(detail.runs[0].id, run_id);
+    let statuses: Vec<&str> = detail.jobs.iter().map(|j| j.status.as_str()).collect();
+    assert_eq!(statuses, ["done", "leased"]);
+    let run = store.run(&run_id).await.unwrap();
+    assert_eq!(run.journal["nodes"][0]["status"], "succeeded");
+    let events = store.events(10, None).await.unwrap();
+    assert_eq!(events.len(), 2, "the emitted event was stored with the run");
+    let runs = store
+        .runs(&RunFilter {
+            workflow: Some("leads".into()),
+            ..RunFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 1);
+
+    // The audit job and the emitted event's job were open when the process went away.
+    let recovered = store.recover(5).await.unwrap();
+    let mut wfs: Vec<&str> = recovered
+        .jobs
+        .iter()
+        .map(|j| j.workflow_id.as_str())
+        .collect();
+    wfs.sort();
+    assert_eq!(wfs, ["audit", "crm"]);
+    assert!(recovered.jobs.iter().all(|j| j.attempts == 2));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_repeated_delivery_gets_the_first_event_id_and_no_job() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    let first = store
+        .accept(vec![event("x", Some("hook:k1"), &[("w", "t")])])
+        .await
+        .unwrap();
+    // The second delivery, and a third in the same batch as a fresh event.
+    let again = store
+        .accept(vec![
+            event("x", Some("hook:k1"), &[("w", "t")]),
+            event("x", Some("hook:k2"), &[("w", "t")]),
+        ])
+        .await
+        .unwrap();
+    assert!(again[0].duplicate);
+    assert_eq!(again[0].event_id, first[0].event_id);
+    assert!(again[0].jobs.is_empty());
+    assert!(!again[1].duplicate);
+    assert_eq!(again[1].jobs.len(), 1);
+    assert_eq!(store.stats().await.unwrap().events, 2);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn dead_letters_can_be_retried_and_discarded() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    let acc = store
+        .accept(vec![
+            event("x", None, &[("w", "t")]),
+            event("y", None, &[("w", "t")]),
+        ])
+        .await
+        .unwrap();
+    for a in &acc {
+        let job = &a.jobs[0];
+        store
+            .finish(FinishedRun {
+                run: finished(job, "failed"),
+                job: Some((job.id, JobOutcome::Dead("crm: 500".into()))),
+                emitted: vec![],
+            })
+            .await
+            .unwrap();
+    }
+    let dead = store.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 2);
+    assert_eq!(dead[0].job.last_error.as_deref(), Some("crm: 500"));
+    let again = store.retry_dead_letter(acc[0].jobs[0].id).await.unwrap();
+    assert_eq!(again.attempts, 2);
+    store.discard_dead_letter(acc[1].jobs[0].id).await.unwrap();
+    assert!(store.dead_letters(10).await.unwrap().is_empty());
+    let err = store
+        .discard_dead_letter(acc[1].jobs[0].id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn jobs_delivered_too_often_go_to_dead_letters_on_recovery() {
+    let dir = tempdir();
+    {
+        let store = open(dir.path()).await;
+        store
+            .accept(vec![event("x", None, &[("w", "t")])])
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    // Each reopen is a restart after the job did not finish.
+    for expected_attempts in 2..=3 {
+        let store = open(dir.path()).await;
+        let r = store.recover(3).await.unwrap();
+        assert_eq!(r.jobs.len(), 1);
+        assert_eq!(r.jobs[0].attempts, expected_attempts);
+        store.close().await;
+    }
+    let store = open(dir.path()).await;
+    let r = store.recover(3).await.unwrap();
+    assert!(r.jobs.is_empty());
+    assert_eq!(r.dead.len(), 1);
+    let dead = store.dead_letters(10).await.unwrap();
+    assert!(dead[0].job.last_error.as_ref().unwrap().contains("3 times"));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn versions_are_kept_once_per_change() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    assert_eq!(
+        store.save_version("w", "{\"a\":1}", "file").await.unwrap(),
+        (1, true)
+    );
+    assert_eq!(
+        store.save_version("w", "{\"a\":1}", "file").await.unwrap(),
+        (1, false)
+    );
+    assert_eq!(
+        store
+            .save_version("w", "{\"a\":2}", "editor")
+            .await
+            .unwrap(),
+        (2, true)
+    );
+    let v = store.versions("w").await.unwrap();
+    assert_eq!(v.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(store.version_file("w", 1).await.unwrap(), "{\"a\":1}");
+    assert_eq!(
+        store.version_file("w", 9).await.unwrap_err().code(),
+        "not_found"
+    );
+    store.set_setting("ssrf_guard", "off").await.unwrap();
+    assert_eq!(
+        store.setting("ssrf_guard").await.unwrap().as_deref(),
+        Some("off")
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_second_process_cannot_open_the_same_folder() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    let err = Store::open(StoreConfig::new(dir.path()))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "data_dir_locked");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn many_concurrent_callers_are_committed_in_groups() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    let mut tasks = Vec::new();
+    for i in 0..400 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let key = format!("k{}", i % 200);
+            store
+                .accept(vec![event("x", Some(&key), &[("w", "t")])])
+                .await
+                .unwrap()
+        }));
+    }
+    let mut fresh = 0;
+    for t in tasks {
+        let acc = t.await.unwrap();
+        if !acc[0].duplicate {
+            fresh += 1;
+        }
+    }
+    assert_eq!(fresh, 200, "each key is stored once");
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.events, stats.open_jobs), (200, 200));
+    store.close().await;
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
