@@ -15,6 +15,8 @@ export default defineConfig({
     target: "es2022",
     // No inline modulepreload polyfill: the CSP allows only scripts from 'self'.
     modulePreload: { polyfill: false },
+    // A desktop app loading from disk: one bundle is fine.
+    chunkSizeWarningLimit: 1500,
   },
   test: {
     environment: "node",

@@ -1,5 +1,38 @@
+import { ReactFlowProvider } from "@xyflow/react";
+import { useEffect } from "react";
+
+import { DialogHost } from "./components/DialogHost";
+import { Toasts } from "./components/Toasts";
+import { EditorScreen } from "./features/editor/EditorScreen";
 import { HomeScreen } from "./features/home/HomeScreen";
+import { useApp } from "./stores/app";
+import { useCatalog } from "./stores/catalog";
 
 export function App() {
-  return <HomeScreen />;
+  const screen = useApp((s) => s.screen.name);
+  const theme = useApp((s) => s.theme);
+
+  useEffect(() => {
+    void useCatalog.getState().load();
+  }, []);
+
+  useEffect(() => {
+    const root = document.documentElement;
+    if (theme === "system") delete root.dataset["theme"];
+    else root.dataset["theme"] = theme;
+  }, [theme]);
+
+  return (
+    <>
+      {screen === "home" ? (
+        <HomeScreen />
+      ) : (
+        <ReactFlowProvider>
+          <EditorScreen />
+        </ReactFlowProvider>
+      )}
+      <DialogHost />
+      <Toasts />
+    </>
+  );
 }
