@@ -44,13 +44,20 @@ export interface HttpRoute<C extends CommandName> {
   path: (args: ArgsOf<C>) => string;
   /** The JSON body, for methods that send one. */
   body?: (args: ArgsOf<C>) => unknown;
+  /** Shapes the answer when the HTTP API says it differently from the Tauri command. */
+  decode?: (answer: unknown) => ResultOf<C>;
 }
 
 const seg = encodeURIComponent;
 
 /** `null`: the command exists only in the desktop shell. */
 export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
-  app_info: { method: "GET", path: () => "/api/app_info" },
+  // The server reports its version in its health check.
+  app_info: {
+    method: "GET",
+    path: () => "/api/health",
+    decode: (answer) => ({ name: "Switchyard", version: String((answer as { version?: unknown }).version ?? "") }),
+  },
   ui_ready: null,
   catalog: { method: "GET", path: () => "/api/catalog" },
   list_workflows: { method: "GET", path: () => "/api/workflows" },
@@ -75,9 +82,12 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
 export function httpRequestFor<C extends CommandName>(
   command: C,
   args: ArgsOf<C>,
-): { method: HttpMethod; path: string; body?: string } | null {
+): { method: HttpMethod; path: string; body?: string; decode: (answer: unknown) => ResultOf<C> } | null {
   const route = HTTP_ROUTES[command] as HttpRoute<C> | null;
   if (!route) return null;
   const path = route.path(args);
-  return route.body ? { method: route.method, path, body: JSON.stringify(route.body(args)) } : { method: route.method, path };
+  const decode = route.decode ?? ((answer: unknown) => answer as ResultOf<C>);
+  return route.body
+    ? { method: route.method, path, body: JSON.stringify(route.body(args)), decode }
+    : { method: route.method, path, decode };
 }

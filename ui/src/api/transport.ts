@@ -79,9 +79,9 @@ export function httpTransport(fetchFn: Fetch, base = ""): Transport {
       }
       const text = await response.text();
       if (!response.ok) throw httpError(response.status, text);
-      if (text.trim() === "") return null as ResultOf<C>;
+      if (text.trim() === "") return request.decode(null);
       try {
-        return JSON.parse(text) as ResultOf<C>;
+        return request.decode(JSON.parse(text) as unknown);
       } catch {
         throw new TransportError("invalid_response", "The server answered with something that is not JSON.");
       }

@@ -18,7 +18,7 @@ export function ThemeToggle() {
       aria-label={LABEL[theme]}
       onClick={() => setTheme(NEXT[theme])}
     >
-      <Icon name={theme === "dark" ? "moon" : theme === "light" ? "sun" : "layout"} />
+      <Icon name={theme === "dark" ? "moon" : theme === "light" ? "sun" : "contrast"} />
     </button>
   );
 }

@@ -2,7 +2,7 @@
 import type { Descriptor, Port } from "../generated/api";
 import { outputPorts } from "./catalog";
 
-export const NODE_WIDTH = 228;
+export const NODE_WIDTH = 200;
 export const HEADER_HEIGHT = 56;
 export const ROW_HEIGHT = 24;
 export const ROWS_PADDING = 8;

@@ -26,6 +26,7 @@ export const DRAG_MIME = "application/x-switchyard-kind";
 const defaultEdgeOptions = { type: "smoothstep" as const, pathOptions: { borderRadius: 12 } };
 const proOptions = { hideAttribution: true };
 const snapGrid: [number, number] = [10, 10];
+const minimapStyle = { width: 168, height: 110 };
 
 export function Canvas() {
   const nodes = useEditor(selectNodes);
@@ -105,6 +106,7 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="var(--canvas-dot)" />
         <MiniMap
+          style={minimapStyle}
           pannable
           zoomable
           nodeColor={(n) => (isStep(n as CanvasNode) ? "var(--minimap-node)" : "var(--note-border)")}

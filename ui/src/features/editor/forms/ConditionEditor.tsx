@@ -79,6 +79,7 @@ export function ConditionEditor({
             ) : (
               <span className="cond__join cond__join--first">When</span>
             )}
+            <div className="cond__parts">
             <ExpressionInput value={rule.field} onChange={(field) => setRule(i, { field })} mode="expression" placeholder="event.budget" label="Field" invalid={invalid ?? false} />
             <select
               className="select"
@@ -94,9 +95,8 @@ export function ConditionEditor({
             </select>
             {needsValue ? (
               <ExpressionInput value={rule.value} onChange={(v) => setRule(i, { value: v })} mode="expression" placeholder="10000" label="Value" />
-            ) : (
-              <span />
-            )}
+            ) : null}
+            </div>
             <button
               type="button"
               className="btn btn--ghost btn--icon"

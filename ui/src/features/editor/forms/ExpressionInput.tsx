@@ -57,8 +57,11 @@ export function ExpressionInput({ value, onChange, mode, multiline, placeholder,
 
   const pick = (s: Suggestion) => {
     if (!open) return;
-    const insert = open.wrap ? `{{ ${s.path} }}` : s.path;
-    const next = value.slice(0, open.start) + insert + value.slice(open.end);
+    const rest = value.slice(open.end);
+    // Close an open `{{` for the user when nothing closes it yet.
+    const unclosed = mode === "template" && !open.wrap && !/^[^{]*\}\}/.test(rest);
+    const insert = open.wrap ? `{{ ${s.path} }}` : unclosed ? `${s.path} }}` : s.path;
+    const next = value.slice(0, open.start) + insert + rest;
     onChange(next);
     setOpen(null);
     const caret = open.start + insert.length;
