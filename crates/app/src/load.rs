@@ -11,6 +11,7 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Reads and compiles one workflow file; every problem comes back as a diagnostic.
 pub fn load(path: &Path) -> Loaded {
     let failed = |d: Diagnostic| Loaded {
         file: None,
@@ -50,10 +51,25 @@ pub fn load(path: &Path) -> Loaded {
             ))
         }
     };
-    let file = match WorkflowFile::from_json(&text) {
+    load_text(&text)
+}
+
+/// Parses and compiles workflow text (an import, an unsaved edit).
+pub fn load_text(text: &str) -> Loaded {
+    let failed = |d: Diagnostic| Loaded {
+        file: None,
+        plan: None,
+        diagnostics: vec![d],
+    };
+    let file = match WorkflowFile::from_json(text) {
         Ok(f) => f,
         Err(e) => return failed(e.into()),
     };
+    load_file(file)
+}
+
+/// Compiles a parsed file.
+pub fn load_file(file: WorkflowFile) -> Loaded {
     match compile(&file) {
         Ok(plan) => {
             let diagnostics = plan.warnings.clone();

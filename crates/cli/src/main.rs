@@ -1,7 +1,8 @@
 //! `switchyard`: validate and run workflows from the command line.
 
-mod load;
+mod history;
 mod run;
+mod serve;
 mod validate;
 
 use std::path::PathBuf;
@@ -40,6 +41,12 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Serve the workflows: webhooks, schedules, workers, the JSON API and the browser UI.
+    Serve(serve::ServeArgs),
+    /// List stored runs (newest first), or show one with its per-node journal.
+    Runs(history::RunsArgs),
+    /// List stored events (newest first), or show one with the runs it caused.
+    Events(history::EventsArgs),
     /// Print the JSON Schema of the workflow file format.
     Schema,
     /// Print the node catalog (descriptors of every node kind) as JSON.
@@ -50,7 +57,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
-                .unwrap_or_else(|_| "warn,switchyard::workflow_log=off".into()),
+                .unwrap_or_else(|_| "warn,switchyard_app=info,switchyard::workflow_log=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -59,6 +66,9 @@ fn main() -> ExitCode {
         Command::Validate { files, json } => validate::main(&files, json),
         Command::Run(args) => run::main(args),
         Command::Fmt { files, check } => validate::fmt(&files, check),
+        Command::Serve(args) => serve::main(args),
+        Command::Runs(args) => history::runs(args),
+        Command::Events(args) => history::events(args),
         Command::Schema => {
             print!("{}", switchyard_core::file::json_schema());
             ExitCode::SUCCESS

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::{json, Value as Json};
 use switchyard_engine::{Engine, EngineConfig, NodeStatus, RunReport, RunRequest, RunStatus};
 
-use crate::load::{line, load};
+use switchyard_app::load::{line, load};
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_INVALID: u8 = 2;

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::load::{line, load};
+use switchyard_app::load::{line, load};
 
 pub fn main(files: &[PathBuf], as_json: bool) -> ExitCode {
     let mut ok = true;

@@ -111,6 +111,34 @@ impl Store {
         })
     }
 
+    /// Opens the database for reading only, next to a process that may be writing it (the CLI's
+    /// `runs` and `events` while `serve` runs). Writes fail with `shutting_down`.
+    pub async fn open_reader(dir: &Path) -> Result<Store> {
+        let path = dir.join("switchyard.db");
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!(
+                "there is no Switchyard data in {} (start `switchyard serve --data-dir {}` first)",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        let reads = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(connect_options(&path, Durability::Normal)?.read_only(true))
+            .await?;
+        let (tx, _) = mpsc::channel(1);
+        Ok(Store {
+            inner: Arc::new(Inner {
+                tx,
+                reads,
+                owner: String::new(),
+                writer: Mutex::new(None),
+                path,
+                lock: std::sync::Mutex::new(None),
+            }),
+        })
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.inner.path
@@ -124,6 +152,8 @@ impl Store {
     /// Commits what is waiting, checkpoints the WAL and closes every connection. Calls made
     /// afterwards fail with `shutting_down`.
     pub async fn close(&self) {
+        // Readers first, so the writer's final checkpoint can remove the WAL.
+        self.inner.reads.close().await;
         let (reply, done) = oneshot::channel();
         if self.inner.tx.send(Op::Close { reply }).await.is_ok() {
             let _ = done.await;
@@ -131,7 +161,6 @@ impl Store {
         if let Some(task) = self.inner.writer.lock().await.take() {
             let _ = task.await;
         }
-        self.inner.reads.close().await;
         if let Ok(mut lock) = self.inner.lock.lock() {
             lock.take();
         }

@@ -385,7 +385,7 @@ impl State {
                     let row = sqlx::query(
                         "UPDATE jobs SET status = 'leased', attempts = attempts + 1, available_at = ?2,
                                          lease_owner = ?3, lease_until = ?4, updated_at = ?2
-                         WHERE id = ?1 AND status IN ('dead', 'discarded')
+                         WHERE id = ?1 AND status = 'dead'
                          RETURNING id, event_id, workflow_id, trigger_node, attempts",
                     )
                     .bind(job_id)

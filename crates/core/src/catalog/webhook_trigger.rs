@@ -18,6 +18,12 @@ pub(super) fn descriptor() -> Descriptor {
             )
             .default("POST".into()),
             field(
+                "secret",
+                "Signing secret",
+                FieldType::Text,
+                "Name of the secret holding the sender's signing key (Standard Webhooks, whsec_...). When set, unsigned or wrongly signed requests are refused with 401.",
+            ),
+            field(
                 "sample",
                 "Sample event",
                 FieldType::Json,

@@ -1,0 +1,144 @@
+//! `POST /hooks/{path}`: checks at the door (size 413, content type 415, JSON 400, signature
+//! 401), then stores the event and answers 202 `{"event_id"}` only after the commit; or, when
+//! the workflow has a Respond to webhook node, answers with what that node says.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Json;
+use serde_json::{json, Value};
+use switchyard_app::Delivery;
+
+use crate::{error, ApiError, Ctx};
+
+pub(crate) fn routes(ctx: Ctx) -> axum::Router {
+    let limit = ctx.opts.max_body_bytes;
+    axum::Router::new()
+        .route("/hooks/{*path}", any(receive))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(ctx)
+}
+
+async fn receive(
+    State(ctx): State<Ctx>,
+    Path(path): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let Some(route) = ctx.app.webhook_route(&path) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown_webhook",
+            &format!("no workflow listens on /hooks/{}", path.trim_matches('/')),
+        );
+    };
+    if method.as_str() != route.method {
+        return error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            &format!("/hooks/{} takes {}", route.path, route.method),
+        );
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!(
+                    "the body is larger than the {} bytes this server accepts",
+                    ctx.opts.max_body_bytes
+                )
+            } else {
+                rejection.body_text()
+            };
+            let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "payload_too_large"
+            } else {
+                "unreadable_body"
+            };
+            return error(status, code, &message);
+        }
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let content_type = header("content-type").unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !(mime.eq_ignore_ascii_case("application/json")
+        || mime.to_ascii_lowercase().ends_with("+json"))
+    {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            &format!("send JSON with Content-Type: application/json (got \"{content_type}\")"),
+        );
+    }
+    if let Some(name) = &route.secret {
+        let Some(secret) = switchyard_app::secrets::lookup(name) else {
+            tracing::error!(path = %route.path, secret = %name, "the webhook's signing secret is not set; refusing its requests");
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_signature",
+                "this webhook requires a signature and its secret is not configured on the server",
+            );
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        if let Err(e) = crate::signature::verify(
+            &secret,
+            header("webhook-id"),
+            header("webhook-timestamp"),
+            header("webhook-signature"),
+            &body,
+            now,
+            ctx.opts.signature_tolerance_secs,
+        ) {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_signature",
+                &e.to_string(),
+            );
+        }
+    }
+    let payload: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                &format!("the body is not valid JSON: {e}"),
+            )
+        }
+    };
+    let key = header("idempotency-key")
+        .or_else(|| header("webhook-id"))
+        .map(str::to_string);
+    match ctx.app.receive_webhook(&route, payload, key).await {
+        Ok(Delivery::Accepted {
+            event_id,
+            duplicate,
+        }) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"event_id": event_id, "duplicate": duplicate})),
+        )
+            .into_response(),
+        Ok(Delivery::Responded { event_id, reply }) => {
+            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+            let mut response = (status, Json(reply.body)).into_response();
+            let h = response.headers_mut();
+            for (k, v) in reply.headers {
+                if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
+                    h.insert(k, v);
+                }
+            }
+            if let Ok(v) = HeaderValue::try_from(event_id) {
+                h.insert("x-switchyard-event-id", v);
+            }
+            response
+        }
+        Err(e) => ApiError(e).into_response(),
+    }
+}

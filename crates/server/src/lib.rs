@@ -1,0 +1,112 @@
+//! `switchyard serve`'s HTTP side (axum): webhooks under `/hooks/`, the JSON API under `/api/`,
+//! the live run stream, and the browser UI. Handlers are thin: parse, call [`App`], map errors.
+
+mod api;
+mod hooks;
+mod signature;
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use switchyard_app::{App, AppError};
+use tokio::net::TcpListener;
+use tower_http::services::{ServeDir, ServeFile};
+
+pub use signature::{sign, verify, SignatureError};
+
+/// How the server behaves at its door.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Largest webhook body accepted; larger gets 413.
+    pub max_body_bytes: usize,
+    /// How far a signed request's timestamp may be from now.
+    pub signature_tolerance_secs: i64,
+    /// The built UI (`ui/dist`) to serve at `/`, if any.
+    pub ui_dir: Option<PathBuf>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            max_body_bytes: 1024 * 1024,
+            signature_tolerance_secs: 300,
+            ui_dir: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub app: App,
+    pub opts: std::sync::Arc<ServerOptions>,
+}
+
+/// The whole HTTP surface.
+pub fn router(app: App, opts: ServerOptions) -> axum::Router {
+    let ui_dir = opts.ui_dir.clone();
+    let ctx = Ctx {
+        app,
+        opts: std::sync::Arc::new(opts),
+    };
+    let mut router = axum::Router::new()
+        .merge(hooks::routes(ctx.clone()))
+        .merge(api::routes(ctx));
+    if let Some(dir) = ui_dir {
+        let index = dir.join("index.html");
+        router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+    }
+    router
+}
+
+/// Serves until `shutdown` resolves, then stops taking requests, lets those in flight finish,
+/// and shuts the app down (runs finish or are released; the database is closed).
+pub async fn serve(
+    app: App,
+    listener: TcpListener,
+    opts: ServerOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(app.clone(), opts);
+    let stopping = app.clone();
+    let result = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("stopping: no new requests; finishing the ones in flight");
+            stopping.begin_shutdown();
+        })
+        .await;
+    app.shutdown().await;
+    result
+}
+
+/// An error as JSON `{code, message}` with the status its code implies.
+pub(crate) struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match self.0.code.as_str() {
+            "not_found" => StatusCode::NOT_FOUND,
+            "invalid_request" | "invalid_json" => StatusCode::BAD_REQUEST,
+            "invalid_workflow" => StatusCode::UNPROCESSABLE_ENTITY,
+            "conflict" => StatusCode::CONFLICT,
+            "shutting_down" => StatusCode::SERVICE_UNAVAILABLE,
+            "timeout" => StatusCode::GATEWAY_TIMEOUT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        error(status, &self.0.code, &self.0.message)
+    }
+}
+
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"code": code, "message": message}))).into_response()
+}
