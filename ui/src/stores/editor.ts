@@ -65,6 +65,10 @@ export interface EditorState {
   redo(): void;
 }
 
+const EMPTY_VIEW = viewDiagnostics([]);
+const EMPTY_NODES: CanvasNode[] = [];
+const EMPTY_EDGES: CanvasEdge[] = [];
+
 let clipboard: Fragment | null = null;
 let pasteCount = 0;
 
@@ -302,9 +306,12 @@ export const selectCanUndo = (s: EditorState) => s.history !== null && H.canUndo
 export const selectCanRedo = (s: EditorState) => s.history !== null && H.canRedo(s.history);
 export const selectNodes = (s: EditorState) => s.model?.nodes ?? EMPTY_NODES;
 export const selectEdges = (s: EditorState) => s.model?.edges ?? EMPTY_EDGES;
+/** Ids of the selected nodes, one per line (a string, so that it compares by value). */
+export const selectSelectedIds = (s: EditorState) => {
+  let out = "";
+  for (const n of s.model?.nodes ?? EMPTY_NODES) if (n.selected) out = out ? `${out}\n${n.id}` : n.id;
+  return out;
+};
 export const selectMeta = (s: EditorState) => s.model?.meta ?? null;
 export const selectFile = (s: EditorState) => s.history?.present ?? null;
 
-const EMPTY_VIEW = viewDiagnostics([]);
-const EMPTY_NODES: CanvasNode[] = [];
-const EMPTY_EDGES: CanvasEdge[] = [];

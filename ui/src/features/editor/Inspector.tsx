@@ -7,18 +7,19 @@ import { fieldMessages } from "../../core/diagnostics";
 import { suggestionsFor } from "../../core/suggestions";
 import type { Diagnostic } from "../../generated/api";
 import { useCatalog } from "../../stores/catalog";
-import { selectMeta, selectNodes, useEditor } from "../../stores/editor";
+import { selectMeta, selectSelectedIds, useEditor } from "../../stores/editor";
 import { FieldRow, KeyValueEditor } from "./forms/FieldControl";
 import { SuggestionsContext } from "./forms/ExpressionInput";
 
 /** The right-hand panel: the selected step's settings, or the workflow's when nothing is selected. */
 export function Inspector() {
-  const nodes = useEditor(selectNodes);
-  const selected = useMemo(() => nodes.filter((n) => n.selected), [nodes]);
-  const only = selected.length === 1 ? selected[0] : undefined;
+  // A string, so that moving nodes around does not re-render the panel.
+  const selected = useEditor(selectSelectedIds);
+  const ids = selected === "" ? [] : selected.split("\n");
+  const only = useEditor((s) => (ids.length === 1 ? s.model?.nodes.find((n) => n.id === ids[0]) : undefined));
 
   let body;
-  if (selected.length > 1) body = <MultiSelection count={selected.length} />;
+  if (ids.length > 1) body = <MultiSelection count={ids.length} />;
   else if (only && isStep(only)) body = <StepSettings key={only.id} node={only} />;
   else if (only) body = <NoteHelp />;
   else body = <WorkflowSettings />;
@@ -34,17 +35,19 @@ function StepSettings({ node }: { node: StepNode }) {
   const catalog = useCatalog((s) => s.catalog);
   const updateStep = useEditor((s) => s.updateStep);
   const edges = useEditor((s) => s.model?.edges);
-  const nodes = useEditor(selectNodes);
   const vars = useEditor((s) => s.model?.meta.vars);
   const diagnostics = useEditor((s) => s.diagnostics);
   const problems = useEditor((s) => s.view.byNode.get(node.id));
   const byField = useMemo(() => fieldMessages(diagnostics, node.id), [diagnostics, node.id]);
   const general = problems?.messages.filter((d) => !d.field || !descriptor?.fields.some((f) => d.field!.startsWith(f.name)));
+  // Worked out when a field asks (the nodes' settings matter, their positions do not).
   const suggestions = useMemo(
-    () => suggestionsFor(node.id, nodes, edges ?? [], vars ?? {}, catalog),
-    // Positions do not change what a field can refer to.
+    () => () => {
+      const model = useEditor.getState().model;
+      return model ? suggestionsFor(node.id, model.nodes, model.edges, model.meta.vars, catalog) : [];
+    },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [node.id, edges, vars, catalog, nodes.length, node.data],
+    [node.id, edges, vars, catalog, node.data],
   );
 
   const update = (data: StepData, mergeKey?: string) => updateStep(node.id, data, mergeKey);

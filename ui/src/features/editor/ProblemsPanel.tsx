@@ -10,13 +10,22 @@ export function ProblemsPanel() {
   const view = useEditor((s) => s.view);
   const fresh = useEditor((s) => s.diagnosticsFresh);
   const select = useEditor((s) => s.select);
-  const names = useEditor((s) => s.model?.nodes);
+  // Names of the nodes with problems, as one string so that moving nodes does not re-render.
+  const names = useEditor((s) => {
+    const wanted = new Set(s.view.list.map((d) => d.node).filter(Boolean));
+    if (wanted.size === 0) return "";
+    const out: string[] = [];
+    for (const n of s.model?.nodes ?? []) {
+      if (wanted.has(n.id) && n.type === "step") out.push(`${n.id}\t${(n.data as { name: string }).name}`);
+    }
+    return out.join("\n");
+  });
   const { fitView } = useReactFlow();
   const [open, setOpen] = useState(true);
 
   const nameOf = (id: string) => {
-    const n = names?.find((x) => x.id === id);
-    return n && n.type === "step" ? (n.data as { name: string }).name || id : id;
+    const line = names.split("\n").find((l) => l.startsWith(`${id}\t`));
+    return line?.slice(id.length + 1) || id;
   };
 
   const total = view.errors + view.warnings;

@@ -8,8 +8,8 @@ import {
   type Suggestion,
 } from "../../../core/suggestions";
 
-/** What the text fields of the selected node can refer to. */
-export const SuggestionsContext = createContext<readonly Suggestion[]>([]);
+/** What the text fields of the selected node can refer to (computed when asked). */
+export const SuggestionsContext = createContext<() => readonly Suggestion[]>(() => []);
 
 export type TextMode = "template" | "expression";
 
@@ -30,7 +30,7 @@ interface Props {
  * inserted as `{{ path }}`.
  */
 export function ExpressionInput({ value, onChange, mode, multiline, placeholder, invalid, id, label }: Props) {
-  const all = useContext(SuggestionsContext);
+  const suggestions = useContext(SuggestionsContext);
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const [open, setOpen] = useState<{ items: Suggestion[]; start: number; end: number; wrap: boolean } | null>(null);
   const [active, setActive] = useState(0);
@@ -44,7 +44,7 @@ export function ExpressionInput({ value, onChange, mode, multiline, placeholder,
     const inside = mode === "expression" || insideExpression(text, cursor);
     const token = inside ? tokenBefore(text, cursor) : null;
     if (!token && !force) return setOpen(null);
-    const items = filterSuggestions(all, token?.token ?? "", 40);
+    const items = filterSuggestions(suggestions(), token?.token ?? "", 40);
     if (items.length === 0) return setOpen(null);
     setActive(0);
     setOpen({
