@@ -46,8 +46,15 @@ export async function generate(schema) {
     format: true,
     style: { printWidth: 100 },
   });
-  return ts.replace(/\n \*\n \* This interface was referenced by `\w+`'s JSON-Schema\n \* via the `definition` "\w+"\./g, "")
-    .replace(/\/\*\*\n \* This interface was referenced by `\w+`'s JSON-Schema\n \* via the `definition` "\w+"\.\n \*\/\n/g, "");
+  return ts
+    .replace(
+      /\n \*\n \* This interface was referenced by `\w+`'s JSON-Schema\n \* via the `definition` "\w+"\./g,
+      "",
+    )
+    .replace(
+      /\/\*\*\n \* This interface was referenced by `\w+`'s JSON-Schema\n \* via the `definition` "\w+"\.\n \*\/\n/g,
+      "",
+    );
 }
 
 export async function generateFromDisk() {
@@ -64,7 +71,9 @@ async function main() {
   if (process.argv.includes("--check")) {
     const committed = await readCommitted();
     if (committed !== fresh) {
-      console.error("ui/src/generated/api.ts is stale: run `npm run gen:types` in ui/ and commit it.");
+      console.error(
+        "ui/src/generated/api.ts is stale: run `npm run gen:types` in ui/ and commit it.",
+      );
       process.exit(1);
     }
     console.log("ui/src/generated/api.ts is up to date.");

@@ -56,7 +56,10 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
   app_info: {
     method: "GET",
     path: () => "/api/health",
-    decode: (answer) => ({ name: "Switchyard", version: String((answer as { version?: unknown }).version ?? "") }),
+    decode: (answer) => ({
+      name: "Switchyard",
+      version: String((answer as { version?: unknown }).version ?? ""),
+    }),
   },
   ui_ready: null,
   catalog: { method: "GET", path: () => "/api/catalog" },
@@ -82,7 +85,12 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
 export function httpRequestFor<C extends CommandName>(
   command: C,
   args: ArgsOf<C>,
-): { method: HttpMethod; path: string; body?: string; decode: (answer: unknown) => ResultOf<C> } | null {
+): {
+  method: HttpMethod;
+  path: string;
+  body?: string;
+  decode: (answer: unknown) => ResultOf<C>;
+} | null {
   const route = HTTP_ROUTES[command] as HttpRoute<C> | null;
   if (!route) return null;
   const path = route.path(args);

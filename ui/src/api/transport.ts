@@ -83,7 +83,10 @@ export function httpTransport(fetchFn: Fetch, base = ""): Transport {
       try {
         return request.decode(JSON.parse(text) as unknown);
       } catch {
-        throw new TransportError("invalid_response", "The server answered with something that is not JSON.");
+        throw new TransportError(
+          "invalid_response",
+          "The server answered with something that is not JSON.",
+        );
       }
     },
   };

@@ -9,7 +9,11 @@ export function DialogHost() {
   return (
     <>
       {open.map((d) => (
-        <DialogFrame key={d.id} wide={d.spec.type === "custom" && d.spec.wide === true} onCancel={() => close(d.id, null)}>
+        <DialogFrame
+          key={d.id}
+          wide={d.spec.type === "custom" && d.spec.wide === true}
+          onCancel={() => close(d.id, null)}
+        >
           <DialogBody spec={d.spec} close={(result) => close(d.id, result)} />
         </DialogFrame>
       ))}
@@ -17,11 +21,21 @@ export function DialogHost() {
   );
 }
 
-function DialogFrame({ children, wide, onCancel }: { children: ReactNode; wide: boolean; onCancel: () => void }) {
+function DialogFrame({
+  children,
+  wide,
+  onCancel,
+}: {
+  children: ReactNode;
+  wide: boolean;
+  onCancel: () => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>("[data-autofocus], input, textarea, button.btn--primary, button");
+    const first = ref.current?.querySelector<HTMLElement>(
+      "[data-autofocus], input, textarea, button.btn--primary, button",
+    );
     first?.focus();
     return () => previous?.focus?.();
   }, []);
@@ -36,7 +50,12 @@ function DialogFrame({ children, wide, onCancel }: { children: ReactNode; wide: 
         }
       }}
     >
-      <div ref={ref} className={wide ? "dialog dialog--wide" : "dialog"} role="dialog" aria-modal="true">
+      <div
+        ref={ref}
+        className={wide ? "dialog dialog--wide" : "dialog"}
+        role="dialog"
+        aria-modal="true"
+      >
         {children}
       </div>
     </div>
@@ -49,7 +68,9 @@ function DialogBody({ spec, close }: { spec: DialogSpec; close: (result: string 
       return (
         <>
           <h2>{spec.title}</h2>
-          <div className="dialog__message">{typeof spec.message === "string" ? <p>{spec.message}</p> : spec.message}</div>
+          <div className="dialog__message">
+            {typeof spec.message === "string" ? <p>{spec.message}</p> : spec.message}
+          </div>
           <div className="dialog__actions">
             <button className="btn" onClick={() => close(null)}>
               Cancel
@@ -57,7 +78,13 @@ function DialogBody({ spec, close }: { spec: DialogSpec; close: (result: string 
             {spec.actions.map((a) => (
               <button
                 key={a.id}
-                className={a.tone === "danger" ? "btn btn--danger" : a.tone === "primary" ? "btn btn--primary" : "btn"}
+                className={
+                  a.tone === "danger"
+                    ? "btn btn--danger"
+                    : a.tone === "primary"
+                      ? "btn btn--primary"
+                      : "btn"
+                }
                 onClick={() => close(a.id)}
                 data-autofocus={a.tone === "primary" ? true : undefined}
               >

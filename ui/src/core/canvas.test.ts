@@ -12,7 +12,9 @@ describe("file <-> canvas", () => {
 
   it("keeps the exact canonical key order (so saving unchanged files is byte-identical)", () => {
     const file = lead();
-    expect(JSON.stringify(canvasToFile(fileToCanvas(file)), null, 2)).toBe(JSON.stringify(file, null, 2));
+    expect(JSON.stringify(canvasToFile(fileToCanvas(file)), null, 2)).toBe(
+      JSON.stringify(file, null, 2),
+    );
   });
 
   it("keeps positions, params, retry, timeout, notes with sizes, vars and edge ports", () => {
@@ -53,7 +55,12 @@ describe("file <-> canvas", () => {
     expect(model.nodes.filter(isStep)).toHaveLength(2);
     const notes = model.nodes.filter(isNote);
     expect(notes.map((n) => n.id)).toEqual([`${NOTE_PREFIX}n1`, `${NOTE_PREFIX}n2`]);
-    expect(model.edges[1]).toMatchObject({ source: "b", sourceHandle: "error", target: "a", targetHandle: "in" });
+    expect(model.edges[1]).toMatchObject({
+      source: "b",
+      sourceHandle: "error",
+      target: "a",
+      targetHandle: "in",
+    });
     expect(canvasToFile(model)).toEqual(file);
   });
 
@@ -93,7 +100,12 @@ describe("file <-> canvas", () => {
 
   it("writes a moved node's new position", () => {
     const model = fileToCanvas(lead());
-    model.nodes = model.nodes.map((n) => (n.id === "score" ? { ...n, position: { x: 1, y: 2 } } : n));
-    expect(canvasToFile(model).nodes!.find((n) => n.id === "score")!.position).toEqual({ x: 1, y: 2 });
+    model.nodes = model.nodes.map((n) =>
+      n.id === "score" ? { ...n, position: { x: 1, y: 2 } } : n,
+    );
+    expect(canvasToFile(model).nodes!.find((n) => n.id === "score")!.position).toEqual({
+      x: 1,
+      y: 2,
+    });
   });
 });

@@ -34,7 +34,10 @@ export function outputPorts(descriptor: Descriptor, params: Record<string, unkno
     if (Array.isArray(items)) {
       const seen = new Set<string>();
       for (const item of items) {
-        const name = typeof item === "object" && item !== null ? (item as Record<string, unknown>)[dynamic.name_key] : undefined;
+        const name =
+          typeof item === "object" && item !== null
+            ? (item as Record<string, unknown>)[dynamic.name_key]
+            : undefined;
         if (typeof name === "string" && name !== "" && !seen.has(name)) {
           seen.add(name);
           ports.push({ name, label: name });

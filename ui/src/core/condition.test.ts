@@ -4,9 +4,9 @@ import { buildCondition, literal, parseCondition, type Condition } from "./condi
 
 describe("condition builder", () => {
   it("writes field / operator / value as an expression", () => {
-    expect(buildCondition({ join: "and", rules: [{ field: "event.budget", op: ">=", value: "10000" }] })).toBe(
-      "event.budget >= 10000",
-    );
+    expect(
+      buildCondition({ join: "and", rules: [{ field: "event.budget", op: ">=", value: "10000" }] }),
+    ).toBe("event.budget >= 10000");
     expect(
       buildCondition({
         join: "or",
@@ -16,7 +16,9 @@ describe("condition builder", () => {
           { field: "nodes.score.score", op: ">=", value: "vars.hot_score" },
         ],
       }),
-    ).toBe("'demo' in event.message or event.source == 'website' or nodes.score.score >= vars.hot_score");
+    ).toBe(
+      "'demo' in event.message or event.source == 'website' or nodes.score.score >= vars.hot_score",
+    );
   });
 
   it("quotes text safely and leaves numbers, booleans and paths bare", () => {

@@ -3,16 +3,7 @@
 // one it could have written. Anything else is edited as text.
 
 export type Operator =
-  | "=="
-  | "!="
-  | ">"
-  | ">="
-  | "<"
-  | "<="
-  | "contains"
-  | "not_contains"
-  | "is_empty"
-  | "is_not_empty";
+  "==" | "!=" | ">" | ">=" | "<" | "<=" | "contains" | "not_contains" | "is_empty" | "is_not_empty";
 
 export const OPERATORS: readonly { op: Operator; label: string; needsValue: boolean }[] = [
   { op: "==", label: "is", needsValue: true },
@@ -85,11 +76,13 @@ function parseRule(text: string): Rule | null {
   let m = /^not \(([\w.]+) is defined and ([\w.]+)\)$/.exec(t);
   if (m && m[1] === m[2] && PATH.test(m[1]!)) return { field: m[1]!, op: "is_empty", value: "" };
   m = /^\(([\w.]+) is defined and ([\w.]+)\)$/.exec(t);
-  if (m && m[1] === m[2] && PATH.test(m[1]!)) return { field: m[1]!, op: "is_not_empty", value: "" };
+  if (m && m[1] === m[2] && PATH.test(m[1]!))
+    return { field: m[1]!, op: "is_not_empty", value: "" };
   m = /^(.+?) (not in|in) ([\w.]+)$/.exec(t);
   if (m && PATH.test(m[3]!)) {
     const value = unliteral(m[1]!);
-    if (value !== null) return { field: m[3]!, op: m[2] === "in" ? "contains" : "not_contains", value };
+    if (value !== null)
+      return { field: m[3]!, op: m[2] === "in" ? "contains" : "not_contains", value };
   }
   m = /^([\w.]+) (==|!=|>=|<=|>|<) (.+)$/.exec(t);
   if (m && PATH.test(m[1]!)) {

@@ -14,7 +14,9 @@ describe("edits", () => {
     const node = newStep(http, { x: 5, y: 6 }, new Set(["http_request_1"]));
     expect(node.id).toBe("http_request_2");
     expect(node.data.params).toMatchObject({ method: "GET", url: "" });
-    expect(newNote({ x: 0, y: 0 }, new Set([`${NOTE_PREFIX}note_1`])).id).toBe(`${NOTE_PREFIX}note_2`);
+    expect(newNote({ x: 0, y: 0 }, new Set([`${NOTE_PREFIX}note_1`])).id).toBe(
+      `${NOTE_PREFIX}note_2`,
+    );
   });
 
   it("removes edges that touch removed nodes", () => {
@@ -29,14 +31,29 @@ describe("edits", () => {
     const m = fileToCanvas(lead());
     const route = m.nodes.find((n) => n.id === "route") as StepNode;
     const d = catalog.get("switch")!;
-    expect(outputPorts(d, route.data.params).map((p) => p.name)).toEqual(["hot", "warm", "default", "error"]);
+    expect(outputPorts(d, route.data.params).map((p) => p.name)).toEqual([
+      "hot",
+      "warm",
+      "default",
+      "error",
+    ]);
     const routes = [
       { name: "very_hot", condition: "true" },
       { name: "warm", condition: "true" },
     ];
-    const edges = followPorts(route, { ...route.data, params: { ...route.data.params, routes } }, m.edges, catalog);
+    const edges = followPorts(
+      route,
+      { ...route.data, params: { ...route.data.params, routes } },
+      m.edges,
+      catalog,
+    );
     expect(edges.find((e) => e.target === "crm")!.sourceHandle).toBe("very_hot");
-    const fewer = followPorts(route, { ...route.data, params: { ...route.data.params, routes: routes.slice(1) } }, m.edges, catalog);
+    const fewer = followPorts(
+      route,
+      { ...route.data, params: { ...route.data.params, routes: routes.slice(1) } },
+      m.edges,
+      catalog,
+    );
     expect(fewer.some((e) => e.sourceHandle === "hot")).toBe(false);
     expect(fewer.some((e) => e.sourceHandle === "warm")).toBe(true);
   });
@@ -49,7 +66,10 @@ describe("edits", () => {
     expect(pasted.nodes.map((n) => n.id)).toEqual(["set_1", "set_2"]);
     expect(pasted.edges[0]).toMatchObject({ source: "set_1", target: "set_2" });
     const original = m.nodes.find((n) => n.id === "normalise")!;
-    expect(pasted.nodes[0]!.position).toEqual({ x: original.position.x + 40, y: original.position.y + 40 });
+    expect(pasted.nodes[0]!.position).toEqual({
+      x: original.position.x + 40,
+      y: original.position.y + 40,
+    });
   });
 
   it("makes ids and slugs", () => {

@@ -27,7 +27,9 @@ export function newStep(
 }
 
 export function newNote(position: { x: number; y: number }, taken: ReadonlySet<string>): NoteNode {
-  const ids = new Set([...taken].filter((t) => t.startsWith(NOTE_PREFIX)).map((t) => t.slice(NOTE_PREFIX.length)));
+  const ids = new Set(
+    [...taken].filter((t) => t.startsWith(NOTE_PREFIX)).map((t) => t.slice(NOTE_PREFIX.length)),
+  );
   return {
     id: NOTE_PREFIX + freshId("note", ids),
     type: "note",
@@ -84,7 +86,11 @@ export function followPorts(
     }
     const to = rename.get(handle);
     if (to) {
-      out.push({ ...e, sourceHandle: to, id: `${e.source}:${to}->${e.target}:${e.targetHandle ?? "in"}` });
+      out.push({
+        ...e,
+        sourceHandle: to,
+        id: `${e.source}:${to}->${e.target}:${e.targetHandle ?? "in"}`,
+      });
     }
   }
   return out;

@@ -7,7 +7,12 @@ import { connectionProblem, upstreamOf } from "./graph";
 describe("connections", () => {
   const model = fileToCanvas(lead());
   const check = (source: string, sourceHandle: string, target: string, targetHandle = "in") =>
-    connectionProblem({ source, sourceHandle, target, targetHandle }, model.nodes, model.edges, catalog);
+    connectionProblem(
+      { source, sourceHandle, target, targetHandle },
+      model.nodes,
+      model.edges,
+      catalog,
+    );
 
   it("allows a new edge between compatible ports", () => {
     expect(check("normalise", "out", "follow_up")).toBeNull();

@@ -2,7 +2,11 @@
 
 /** The first `<base>_<n>` (n >= 1) not in `taken`. Node ids are lowercase letters, digits, `_`. */
 export function freshId(base: string, taken: ReadonlySet<string>): string {
-  const clean = base.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "") || "step";
+  const clean =
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, "_")
+      .replace(/^_+|_+$/g, "") || "step";
   for (let n = 1; ; n++) {
     const candidate = `${clean}_${n}`;
     if (!taken.has(candidate)) return candidate;

@@ -9,7 +9,11 @@ describe("Loadable", () => {
 
   it("keeps the code and message of an error", () => {
     const error = Object.assign(new Error("offline"), { code: "http_api_unavailable" });
-    expect(failed(error)).toEqual({ state: "failed", code: "http_api_unavailable", message: "offline" });
+    expect(failed(error)).toEqual({
+      state: "failed",
+      code: "http_api_unavailable",
+      message: "offline",
+    });
   });
 
   it("describes errors without a code", () => {

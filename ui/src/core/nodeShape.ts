@@ -18,7 +18,10 @@ export interface NodeShape {
   rows: boolean;
 }
 
-export function nodeShape(descriptor: Descriptor | undefined, params: Record<string, unknown>): NodeShape {
+export function nodeShape(
+  descriptor: Descriptor | undefined,
+  params: Record<string, unknown>,
+): NodeShape {
   const ports = descriptor ? outputPorts(descriptor, params) : [];
   const inputY = descriptor && descriptor.inputs.length === 0 ? null : HEADER_HEIGHT / 2;
   const rows = !(ports.length === 1 && ports[0]!.name === "out") && ports.length > 0;

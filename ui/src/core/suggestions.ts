@@ -16,7 +16,11 @@ export interface Suggestion {
 const PASS_THROUGH = new Set(["condition", "switch", "filter", "delay", "log", "merge"]);
 
 /** Keys of an example value, nested objects as `a.b` (two levels deep). */
-export function keysOf(value: unknown, prefix = "", depth = 0): { key: string; example: unknown }[] {
+export function keysOf(
+  value: unknown,
+  prefix = "",
+  depth = 0,
+): { key: string; example: unknown }[] {
   if (typeof value !== "object" || value === null || Array.isArray(value) || depth > 1) return [];
   const out: { key: string; example: unknown }[] = [];
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -29,12 +33,16 @@ export function keysOf(value: unknown, prefix = "", depth = 0): { key: string; e
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? "";
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? "");
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
 /** The known output keys of every step (memoised over one computation). */
-function outputKeyFinder(nodes: readonly CanvasNode[], edges: readonly CanvasEdge[], catalog: Catalog) {
+function outputKeyFinder(
+  nodes: readonly CanvasNode[],
+  edges: readonly CanvasEdge[],
+  catalog: Catalog,
+) {
   const byId = new Map(nodes.filter(isStep).map((n) => [n.id, n]));
   const memo = new Map<string, string[]>();
   const visiting = new Set<string>();
@@ -45,8 +53,9 @@ function outputKeyFinder(nodes: readonly CanvasNode[], edges: readonly CanvasEdg
     if (!node || visiting.has(id)) return [];
     visiting.add(id);
     const d: Descriptor | undefined = catalog.get(node.data.kind);
-    const inputKeys = () =>
-      [...new Set(edges.filter((e) => e.target === id).flatMap((e) => keys(e.source)))];
+    const inputKeys = () => [
+      ...new Set(edges.filter((e) => e.target === id).flatMap((e) => keys(e.source))),
+    ];
     let result: string[] = [];
     if (isTrigger(d)) {
       result = keysOf(sampleEvent(node.data.params)).map((k) => k.key);
@@ -89,7 +98,8 @@ export function suggestionsFor(
 
   // The event: from the triggers this node descends from (or any trigger, if not connected yet).
   let triggers = upstream.filter((n) => isTrigger(catalog.get(n.data.kind)));
-  if (triggers.length === 0) triggers = [...byId.values()].filter((n) => isTrigger(catalog.get(n.data.kind)));
+  if (triggers.length === 0)
+    triggers = [...byId.values()].filter((n) => isTrigger(catalog.get(n.data.kind)));
   for (const t of triggers) {
     for (const { key, example } of keysOf(sampleEvent(t.data.params))) {
       add(`event.${key}`, `sample: ${preview(example)}`);
@@ -108,7 +118,8 @@ export function suggestionsFor(
     add(`nodes.${n.id}`, name);
     for (const key of outputKeys(n.id)) add(`nodes.${n.id}.${key}`, name);
   }
-  for (const [name, value] of Object.entries(vars)) add(`vars.${name}`, `variable: ${preview(value)}`);
+  for (const [name, value] of Object.entries(vars))
+    add(`vars.${name}`, `variable: ${preview(value)}`);
   return out;
 }
 
@@ -127,9 +138,15 @@ export function insideExpression(text: string, cursor: number): boolean {
 }
 
 /** Suggestions that extend `token`, best first (prefix matches before other matches). */
-export function filterSuggestions(all: readonly Suggestion[], token: string, limit = 12): Suggestion[] {
+export function filterSuggestions(
+  all: readonly Suggestion[],
+  token: string,
+  limit = 12,
+): Suggestion[] {
   const t = token.toLowerCase();
   const prefix = all.filter((s) => s.path.toLowerCase().startsWith(t) && s.path !== token);
-  const other = all.filter((s) => !s.path.toLowerCase().startsWith(t) && s.path.toLowerCase().includes(t));
+  const other = all.filter(
+    (s) => !s.path.toLowerCase().startsWith(t) && s.path.toLowerCase().includes(t),
+  );
   return [...prefix, ...other].slice(0, limit);
 }

@@ -12,7 +12,11 @@ const COLORS: Record<string, string> = {
 };
 
 function esc(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 }
 
 function clip(text: string, max: number): string {
@@ -40,7 +44,10 @@ export function graphToSvg(
   catalog: Catalog,
   title?: string,
 ): string {
-  const boxes = new Map<string, { x: number; y: number; w: number; h: number; outs: Map<string, number>; inY: number | null }>();
+  const boxes = new Map<
+    string,
+    { x: number; y: number; w: number; h: number; outs: Map<string, number>; inY: number | null }
+  >();
   for (const n of nodes) {
     if (isStep(n)) {
       const shape = nodeShape(catalog.get(n.data.kind), n.data.params);
@@ -60,14 +67,17 @@ export function graphToSvg(
   }
   const pad = 32;
   const head = title ? 40 : 0;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const b of boxes.values()) {
     minX = Math.min(minX, b.x);
     minY = Math.min(minY, b.y);
     maxX = Math.max(maxX, b.x + b.w);
     maxY = Math.max(maxY, b.y + b.h);
   }
-  if (!Number.isFinite(minX)) (minX = 0), (minY = 0), (maxX = 200), (maxY = 100);
+  if (!Number.isFinite(minX)) ((minX = 0), (minY = 0), (maxX = 200), (maxY = 100));
   const width = Math.ceil(maxX - minX + 2 * pad);
   const height = Math.ceil(maxY - minY + 2 * pad + head);
   const ox = pad - minX;
@@ -78,16 +88,23 @@ export function graphToSvg(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif">`,
     `<rect width="100%" height="100%" fill="#f6f7fb"/>`,
   );
-  if (title) out.push(`<text x="${pad}" y="${pad + 8}" font-size="18" font-weight="700" fill="#1b1f2e">${esc(title)}</text>`);
+  if (title)
+    out.push(
+      `<text x="${pad}" y="${pad + 8}" font-size="18" font-weight="700" fill="#1b1f2e">${esc(title)}</text>`,
+    );
 
   for (const n of nodes) {
     if (isStep(n)) continue;
     const b = boxes.get(n.id)!;
     out.push(`<g transform="translate(${b.x + ox} ${b.y + oy})">`);
     out.push(`<rect width="${b.w}" height="${b.h}" rx="6" fill="#fef9c3" stroke="#eed97a"/>`);
-    wrap(n.data.text, Math.floor(b.w / 7)).slice(0, Math.floor((b.h - 12) / 16)).forEach((line, i) => {
-      out.push(`<text x="10" y="${20 + i * 16}" font-size="12" fill="#4a3f0b">${esc(line)}</text>`);
-    });
+    wrap(n.data.text, Math.floor(b.w / 7))
+      .slice(0, Math.floor((b.h - 12) / 16))
+      .forEach((line, i) => {
+        out.push(
+          `<text x="10" y="${20 + i * 16}" font-size="12" fill="#4a3f0b">${esc(line)}</text>`,
+        );
+      });
     out.push(`</g>`);
   }
 
@@ -116,16 +133,38 @@ export function graphToSvg(
     out.push(`<g transform="translate(${b.x + ox} ${b.y + oy})">`);
     out.push(`<rect width="${b.w}" height="${b.h}" rx="10" fill="#ffffff" stroke="#c8cdda"/>`);
     out.push(`<rect width="4" height="${b.h - 16}" y="8" rx="2" fill="${color}"/>`);
-    out.push(`<text x="16" y="24" font-size="13" font-weight="650" fill="#1b1f2e">${esc(clip(n.data.name || n.id, 28))}</text>`);
-    out.push(`<text x="16" y="42" font-size="11" fill="#5d6478">${esc(d?.title ?? n.data.kind)}</text>`);
-    if (b.inY !== null) out.push(`<circle cx="0" cy="${b.inY}" r="4" fill="#ffffff" stroke="#8a93ab" stroke-width="1.5"/>`);
+    out.push(
+      `<text x="16" y="24" font-size="13" font-weight="650" fill="#1b1f2e">${esc(clip(n.data.name || n.id, 28))}</text>`,
+    );
+    out.push(
+      `<text x="16" y="42" font-size="11" fill="#5d6478">${esc(d?.title ?? n.data.kind)}</text>`,
+    );
+    if (b.inY !== null)
+      out.push(
+        `<circle cx="0" cy="${b.inY}" r="4" fill="#ffffff" stroke="#8a93ab" stroke-width="1.5"/>`,
+      );
     for (const [name, y] of b.outs) {
       const portColor = name === "error" ? "#b91c1c" : "#8a93ab";
       if (b.outs.size > 1 || name !== "out") {
-        const label = d && name === "error" ? "On error" : name === "out" ? "Output" : name === "default" ? "Default" : name === "true" ? "True" : name === "false" ? "False" : name;
-        out.push(`<text x="${b.w - 12}" y="${y + 4}" font-size="11" text-anchor="end" fill="${portColor}">${esc(label)}</text>`);
+        const label =
+          d && name === "error"
+            ? "On error"
+            : name === "out"
+              ? "Output"
+              : name === "default"
+                ? "Default"
+                : name === "true"
+                  ? "True"
+                  : name === "false"
+                    ? "False"
+                    : name;
+        out.push(
+          `<text x="${b.w - 12}" y="${y + 4}" font-size="11" text-anchor="end" fill="${portColor}">${esc(label)}</text>`,
+        );
       }
-      out.push(`<circle cx="${b.w}" cy="${y}" r="4" fill="#ffffff" stroke="${portColor}" stroke-width="1.5"/>`);
+      out.push(
+        `<circle cx="${b.w}" cy="${y}" r="4" fill="#ffffff" stroke="${portColor}" stroke-width="1.5"/>`,
+      );
     }
     out.push(`</g>`);
   }

@@ -20,7 +20,11 @@ export type DialogSpec =
       /** A reason the value cannot be used, or null. */
       validate?: (value: string) => string | null;
     }
-  | { type: "custom"; wide?: boolean; render: (close: (result: string | null) => void) => ReactNode };
+  | {
+      type: "custom";
+      wide?: boolean;
+      render: (close: (result: string | null) => void) => ReactNode;
+    };
 
 interface Open {
   id: number;

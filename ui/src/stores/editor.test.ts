@@ -50,10 +50,20 @@ describe("editor store", () => {
   });
 
   it("connects valid ports and refuses invalid ones with a message", () => {
-    s().connect({ source: "normalise", sourceHandle: "out", target: "follow_up", targetHandle: "in" });
+    s().connect({
+      source: "normalise",
+      sourceHandle: "out",
+      target: "follow_up",
+      targetHandle: "in",
+    });
     expect(file().edges!.some((e) => e.from === "normalise" && e.to === "follow_up")).toBe(true);
     const before = file();
-    s().connect({ source: "follow_up", sourceHandle: "out", target: "normalise", targetHandle: "in" });
+    s().connect({
+      source: "follow_up",
+      sourceHandle: "out",
+      target: "normalise",
+      targetHandle: "in",
+    });
     expect(file()).toBe(before);
     expect(useApp.getState().toasts.at(-1)?.text).toMatch(/loop/);
   });
@@ -80,9 +90,13 @@ describe("editor store", () => {
   });
 
   it("moving a node records one step when the drag ends", () => {
-    s().onNodesChange([{ type: "position", id: "score", position: { x: 1, y: 1 }, dragging: true }]);
+    s().onNodesChange([
+      { type: "position", id: "score", position: { x: 1, y: 1 }, dragging: true },
+    ]);
     expect(selectCanUndo(s())).toBe(false);
-    s().onNodesChange([{ type: "position", id: "score", position: { x: 5, y: 5 }, dragging: false }]);
+    s().onNodesChange([
+      { type: "position", id: "score", position: { x: 5, y: 5 }, dragging: false },
+    ]);
     expect(node("score")!.position).toEqual({ x: 5, y: 5 });
     s().undo();
     expect(node("score")!.position).toEqual({ x: 520, y: 200 });
@@ -99,7 +113,9 @@ describe("editor store", () => {
     s().addNote({ x: 0, y: 0 });
     s().setDiagnostics(stale, [{ code: "no_trigger", severity: "error", message: "x" }]);
     expect(s().diagnostics).toEqual([]);
-    s().setDiagnostics(fileKey(file()), [{ code: "missing_setting", severity: "error", message: "x", node: "crm" }]);
+    s().setDiagnostics(fileKey(file()), [
+      { code: "missing_setting", severity: "error", message: "x", node: "crm" },
+    ]);
     expect(s().view.byNode.get("crm")?.errors).toBe(1);
   });
 

@@ -127,9 +127,11 @@ export const useEditor = create<EditorState>()((set, get) => {
       });
     },
 
-    close: () => set({ model: null, history: null, savedKey: null, diagnostics: [], view: EMPTY_VIEW }),
+    close: () =>
+      set({ model: null, history: null, savedKey: null, diagnostics: [], view: EMPTY_VIEW }),
 
-    markSaved: (file) => set({ savedKey: fileKey(file), history: get().history && H.seal(get().history!) }),
+    markSaved: (file) =>
+      set({ savedKey: fileKey(file), history: get().history && H.seal(get().history!) }),
 
     setDiagnostics(forKey, diagnostics) {
       const { history } = get();
@@ -166,7 +168,12 @@ export const useEditor = create<EditorState>()((set, get) => {
     connect(connection) {
       const { model } = get();
       if (!model) return;
-      const problem = connectionProblem(connection, model.nodes, model.edges, useCatalog.getState().catalog);
+      const problem = connectionProblem(
+        connection,
+        model.nodes,
+        model.edges,
+        useCatalog.getState().catalog,
+      );
       if (problem) {
         useApp.getState().notify("error", problem);
         return;
@@ -231,7 +238,9 @@ export const useEditor = create<EditorState>()((set, get) => {
       set({
         model: {
           ...model,
-          nodes: model.nodes.map((n) => (!!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })),
+          nodes: model.nodes.map((n) =>
+            !!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
+          ),
           edges: model.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
         },
       });
@@ -263,7 +272,11 @@ export const useEditor = create<EditorState>()((set, get) => {
       const shift = 40 * pasteCount;
       const fragment = pasteFragment(clipboard, takenIds(), { x: shift, y: shift });
       const nodes = model.nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
-      commit({ ...model, nodes: [...nodes, ...fragment.nodes], edges: [...model.edges, ...fragment.edges] });
+      commit({
+        ...model,
+        nodes: [...nodes, ...fragment.nodes],
+        edges: [...model.edges, ...fragment.edges],
+      });
     },
 
     duplicateSelection() {
@@ -271,9 +284,16 @@ export const useEditor = create<EditorState>()((set, get) => {
       if (!model) return;
       const ids = selectedIds();
       if (ids.size === 0) return;
-      const fragment = pasteFragment(copyFragment(model.nodes, model.edges, ids), takenIds(), { x: 40, y: 40 });
+      const fragment = pasteFragment(copyFragment(model.nodes, model.edges, ids), takenIds(), {
+        x: 40,
+        y: 40,
+      });
       const nodes = model.nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
-      commit({ ...model, nodes: [...nodes, ...fragment.nodes], edges: [...model.edges, ...fragment.edges] });
+      commit({
+        ...model,
+        nodes: [...nodes, ...fragment.nodes],
+        edges: [...model.edges, ...fragment.edges],
+      });
     },
 
     layout() {
@@ -309,9 +329,9 @@ export const selectEdges = (s: EditorState) => s.model?.edges ?? EMPTY_EDGES;
 /** Ids of the selected nodes, one per line (a string, so that it compares by value). */
 export const selectSelectedIds = (s: EditorState) => {
   let out = "";
-  for (const n of s.model?.nodes ?? EMPTY_NODES) if (n.selected) out = out ? `${out}\n${n.id}` : n.id;
+  for (const n of s.model?.nodes ?? EMPTY_NODES)
+    if (n.selected) out = out ? `${out}\n${n.id}` : n.id;
   return out;
 };
 export const selectMeta = (s: EditorState) => s.model?.meta ?? null;
 export const selectFile = (s: EditorState) => s.history?.present ?? null;
-

@@ -52,7 +52,12 @@ export function Canvas() {
     const to = state.fromHandle?.type === "source" ? state.toHandle : state.fromHandle;
     if (!from || !to) return;
     const problem = connectionProblem(
-      { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null },
+      {
+        source: from.nodeId,
+        sourceHandle: from.id ?? null,
+        target: to.nodeId,
+        targetHandle: to.id ?? null,
+      },
       model.nodes,
       model.edges,
       useCatalog.getState().catalog,
@@ -104,12 +109,19 @@ export function Canvas() {
         onlyRenderVisibleElements={nodes.length > 200}
         proOptions={proOptions}
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="var(--canvas-dot)" />
+        <Background
+          variant={BackgroundVariant.Dots}
+          gap={20}
+          size={1.2}
+          color="var(--canvas-dot)"
+        />
         <MiniMap
           style={minimapStyle}
           pannable
           zoomable
-          nodeColor={(n) => (isStep(n as CanvasNode) ? "var(--minimap-node)" : "var(--note-border)")}
+          nodeColor={(n) =>
+            isStep(n as CanvasNode) ? "var(--minimap-node)" : "var(--note-border)"
+          }
           nodeBorderRadius={4}
           ariaLabel="Overview of the workflow"
         />

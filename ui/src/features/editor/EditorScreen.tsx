@@ -7,7 +7,13 @@ import { graphToSvg } from "../../core/svg";
 import { useApp } from "../../stores/app";
 import { useCatalog } from "../../stores/catalog";
 import { ask } from "../../stores/dialogs";
-import { selectCanRedo, selectCanUndo, selectDirty, selectMeta, useEditor } from "../../stores/editor";
+import {
+  selectCanRedo,
+  selectCanUndo,
+  selectDirty,
+  selectMeta,
+  useEditor,
+} from "../../stores/editor";
 import { errorText, exportJson, goHome, saveCurrent } from "../files/actions";
 import { downloadBlob, downloadText } from "../files/download";
 import { svgToPng } from "../files/image";
@@ -67,7 +73,9 @@ function useEditorActions() {
         return void fitView({ padding: 0.2, duration: 300, maxZoom: 1 });
       case "note": {
         const c = document.querySelector(".canvas")?.getBoundingClientRect();
-        const p = screenToFlowPosition(c ? { x: c.left + c.width / 2, y: c.top + c.height / 2 } : { x: 300, y: 300 });
+        const p = screenToFlowPosition(
+          c ? { x: c.left + c.width / 2, y: c.top + c.height / 2 } : { x: 300, y: 300 },
+        );
         return s.addNote({ x: Math.round(p.x - 120), y: Math.round(p.y - 60) });
       }
       case "help":
@@ -130,7 +138,9 @@ function showShortcuts() {
             ))}
           </tbody>
         </table>
-        <p className="muted">On a Mac, use ⌘ for Ctrl. Hold Shift and drag on the canvas to select several steps.</p>
+        <p className="muted">
+          On a Mac, use ⌘ for Ctrl. Hold Shift and drag on the canvas to select several steps.
+        </p>
         <div className="dialog__actions">
           <button className="btn btn--primary" onClick={() => close(null)}>
             Close
@@ -152,7 +162,13 @@ function Toolbar({ run }: { run: (a: ShortcutAction) => void }) {
 
   return (
     <header className="toolbar">
-      <button className="btn btn--ghost btn--icon" onClick={() => void goHome()} title="Back to your workflows" aria-label="Back to your workflows" data-testid="back-home">
+      <button
+        className="btn btn--ghost btn--icon"
+        onClick={() => void goHome()}
+        title="Back to your workflows"
+        aria-label="Back to your workflows"
+        data-testid="back-home"
+      >
         <Icon name="back" />
       </button>
       <div className="toolbar__title">
@@ -169,29 +185,69 @@ function Toolbar({ run }: { run: (a: ShortcutAction) => void }) {
         </span>
       </div>
       <div className="toolbar__group">
-        <button className="btn btn--ghost btn--icon" disabled={!canUndo} onClick={() => run("undo")} title="Undo (Ctrl+Z)" aria-label="Undo" data-testid="undo">
+        <button
+          className="btn btn--ghost btn--icon"
+          disabled={!canUndo}
+          onClick={() => run("undo")}
+          title="Undo (Ctrl+Z)"
+          aria-label="Undo"
+          data-testid="undo"
+        >
           <Icon name="undo" />
         </button>
-        <button className="btn btn--ghost btn--icon" disabled={!canRedo} onClick={() => run("redo")} title="Redo (Ctrl+Shift+Z)" aria-label="Redo" data-testid="redo">
+        <button
+          className="btn btn--ghost btn--icon"
+          disabled={!canRedo}
+          onClick={() => run("redo")}
+          title="Redo (Ctrl+Shift+Z)"
+          aria-label="Redo"
+          data-testid="redo"
+        >
           <Icon name="redo" />
         </button>
         <span className="toolbar__sep" />
-        <button className="btn btn--ghost btn--icon" onClick={() => run("layout")} title="Tidy up (Shift+L)" aria-label="Tidy up the layout">
+        <button
+          className="btn btn--ghost btn--icon"
+          onClick={() => run("layout")}
+          title="Tidy up (Shift+L)"
+          aria-label="Tidy up the layout"
+        >
           <Icon name="layout" />
         </button>
-        <button className="btn btn--ghost btn--icon" onClick={() => run("fit")} title="Zoom to fit (Shift+1)" aria-label="Zoom to fit">
+        <button
+          className="btn btn--ghost btn--icon"
+          onClick={() => run("fit")}
+          title="Zoom to fit (Shift+1)"
+          aria-label="Zoom to fit"
+        >
           <Icon name="fit" />
         </button>
-        <button className="btn btn--ghost btn--icon" onClick={() => run("note")} title="Add a sticky note (N)" aria-label="Add a sticky note">
+        <button
+          className="btn btn--ghost btn--icon"
+          onClick={() => run("note")}
+          title="Add a sticky note (N)"
+          aria-label="Add a sticky note"
+        >
           <Icon name="note" />
         </button>
         <span className="toolbar__sep" />
         <ExportMenu />
-        <button className="btn btn--ghost btn--icon" onClick={() => run("help")} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+        <button
+          className="btn btn--ghost btn--icon"
+          onClick={() => run("help")}
+          title="Keyboard shortcuts (?)"
+          aria-label="Keyboard shortcuts"
+        >
           <Icon name="keyboard" />
         </button>
         <ThemeToggle />
-        <button className="btn btn--primary" onClick={() => run("save")} disabled={!dirty} title="Save (Ctrl+S)" data-testid="save">
+        <button
+          className="btn btn--primary"
+          onClick={() => run("save")}
+          disabled={!dirty}
+          title="Save (Ctrl+S)"
+          data-testid="save"
+        >
           <Icon name="save" size={16} /> Save
         </button>
       </div>
@@ -214,7 +270,10 @@ function ExportMenu() {
   const picture = () => {
     const { model } = useEditor.getState();
     if (!model) return null;
-    return { id: model.meta.id, svg: graphToSvg(model.nodes, model.edges, useCatalog.getState().catalog, model.meta.name) };
+    return {
+      id: model.meta.id,
+      svg: graphToSvg(model.nodes, model.edges, useCatalog.getState().catalog, model.meta.name),
+    };
   };
   const exportSvg = () => {
     const p = picture();
@@ -249,12 +308,23 @@ function ExportMenu() {
 
   return (
     <div className="menu" ref={ref}>
-      <button className="btn btn--ghost" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="export">
+      <button
+        className="btn btn--ghost"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        data-testid="export"
+      >
         <Icon name="download" size={16} /> Export
       </button>
       {open && (
         <div className="menu__list" role="menu">
-          {item("Workflow file (.json)", "To share or keep in git. Never contains secrets.", "file", exportJson)}
+          {item(
+            "Workflow file (.json)",
+            "To share or keep in git. Never contains secrets.",
+            "file",
+            exportJson,
+          )}
           {item("Picture (.svg)", "Sharp at any size, for documents.", "image", exportSvg)}
           {item("Picture (.png)", "For slides and chat.", "image", () => void exportPng())}
         </div>

@@ -16,7 +16,9 @@ export function Inspector() {
   // A string, so that moving nodes around does not re-render the panel.
   const selected = useEditor(selectSelectedIds);
   const ids = selected === "" ? [] : selected.split("\n");
-  const only = useEditor((s) => (ids.length === 1 ? s.model?.nodes.find((n) => n.id === ids[0]) : undefined));
+  const only = useEditor((s) =>
+    ids.length === 1 ? s.model?.nodes.find((n) => n.id === ids[0]) : undefined,
+  );
 
   let body;
   if (ids.length > 1) body = <MultiSelection count={ids.length} />;
@@ -39,12 +41,16 @@ function StepSettings({ node }: { node: StepNode }) {
   const diagnostics = useEditor((s) => s.diagnostics);
   const problems = useEditor((s) => s.view.byNode.get(node.id));
   const byField = useMemo(() => fieldMessages(diagnostics, node.id), [diagnostics, node.id]);
-  const general = problems?.messages.filter((d) => !d.field || !descriptor?.fields.some((f) => d.field!.startsWith(f.name)));
+  const general = problems?.messages.filter(
+    (d) => !d.field || !descriptor?.fields.some((f) => d.field!.startsWith(f.name)),
+  );
   // Worked out when a field asks (the nodes' settings matter, their positions do not).
   const suggestions = useMemo(
     () => () => {
       const model = useEditor.getState().model;
-      return model ? suggestionsFor(node.id, model.nodes, model.edges, model.meta.vars, catalog) : [];
+      return model
+        ? suggestionsFor(node.id, model.nodes, model.edges, model.meta.vars, catalog)
+        : [];
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [node.id, edges, vars, catalog, node.data],
@@ -62,7 +68,9 @@ function StepSettings({ node }: { node: StepNode }) {
     return (
       <div className="inspector__section">
         <h2>Unknown step</h2>
-        <p className="muted">This version of Switchyard does not know steps of kind “{node.data.kind}”.</p>
+        <p className="muted">
+          This version of Switchyard does not know steps of kind “{node.data.kind}”.
+        </p>
       </div>
     );
   }
@@ -101,7 +109,13 @@ function StepSettings({ node }: { node: StepNode }) {
         <h3>Settings</h3>
         {descriptor.fields.length === 0 && <p className="muted">This step has no settings.</p>}
         {descriptor.fields.map((f) => (
-          <FieldRow key={f.name} field={f} value={node.data.params[f.name]} onChange={(v) => setParam(f.name, v)} problems={byField.get(f.name)} />
+          <FieldRow
+            key={f.name}
+            field={f}
+            value={node.data.params[f.name]}
+            onChange={(v) => setParam(f.name, v)}
+            problems={byField.get(f.name)}
+          />
         ))}
       </div>
       {!isTrigger(descriptor) && <Reliability node={node} update={update} />}
@@ -122,22 +136,43 @@ function ProblemNotes({ problems }: { problems: readonly Diagnostic[] }) {
 }
 
 /** Retry policy and time limit, for every step but triggers. */
-function Reliability({ node, update }: { node: StepNode; update: (d: StepData, k?: string) => void }) {
+function Reliability({
+  node,
+  update,
+}: {
+  node: StepNode;
+  update: (d: StepData, k?: string) => void;
+}) {
   const retry = node.data.retry;
   const setRetry = (patch: Partial<NonNullable<StepData["retry"]>> | null) => {
     const data = { ...node.data };
     if (patch === null) delete data.retry;
-    else data.retry = { max_attempts: 3, backoff_ms: 1000, jitter: true, max_backoff_ms: 60000, ...retry, ...patch };
+    else
+      data.retry = {
+        max_attempts: 3,
+        backoff_ms: 1000,
+        jitter: true,
+        max_backoff_ms: 60000,
+        ...retry,
+        ...patch,
+      };
     update(data, `${node.id}:retry`);
   };
   const num = (v: string) => (v === "" ? undefined : Math.max(0, Math.round(Number(v))));
   return (
-    <details className="inspector__section" open={retry !== undefined || node.data.timeout_ms !== undefined}>
+    <details
+      className="inspector__section"
+      open={retry !== undefined || node.data.timeout_ms !== undefined}
+    >
       <summary>
         <h3>When it fails</h3>
       </summary>
       <label className="toggle">
-        <input type="checkbox" checked={retry !== undefined} onChange={(e) => setRetry(e.target.checked ? {} : null)} />
+        <input
+          type="checkbox"
+          checked={retry !== undefined}
+          onChange={(e) => setRetry(e.target.checked ? {} : null)}
+        />
         <span className="toggle__track" aria-hidden="true" />
         <span className="field__label">Try again</span>
       </label>
@@ -145,11 +180,25 @@ function Reliability({ node, update }: { node: StepNode; update: (d: StepData, k
         <div className="inspector__grid">
           <label className="field">
             <span className="field__label">Attempts in all</span>
-            <input className="input" type="number" min={1} max={20} value={retry.max_attempts} onChange={(e) => setRetry({ max_attempts: num(e.target.value) ?? 1 })} />
+            <input
+              className="input"
+              type="number"
+              min={1}
+              max={20}
+              value={retry.max_attempts}
+              onChange={(e) => setRetry({ max_attempts: num(e.target.value) ?? 1 })}
+            />
           </label>
           <label className="field">
             <span className="field__label">First wait (ms)</span>
-            <input className="input" type="number" min={0} step={100} value={retry.backoff_ms ?? 1000} onChange={(e) => setRetry({ backoff_ms: num(e.target.value) ?? 0 })} />
+            <input
+              className="input"
+              type="number"
+              min={0}
+              step={100}
+              value={retry.backoff_ms ?? 1000}
+              onChange={(e) => setRetry({ backoff_ms: num(e.target.value) ?? 0 })}
+            />
           </label>
         </div>
       )}
@@ -170,7 +219,9 @@ function Reliability({ node, update }: { node: StepNode; update: (d: StepData, k
             update(data, `${node.id}:timeout`);
           }}
         />
-        <small className="field__help">Connect the step's “On error” output to handle a failure instead of stopping the run.</small>
+        <small className="field__help">
+          Connect the step's “On error” output to handle a failure instead of stopping the run.
+        </small>
       </label>
     </details>
   );
@@ -201,25 +252,44 @@ function WorkflowSettings() {
           <label className="field__label" htmlFor="wf-name">
             Name
           </label>
-          <input id="wf-name" className="input" value={meta.name} onChange={(e) => updateMeta({ name: e.target.value }, "meta:name")} />
+          <input
+            id="wf-name"
+            className="input"
+            value={meta.name}
+            onChange={(e) => updateMeta({ name: e.target.value }, "meta:name")}
+          />
         </div>
         <div className="field">
           <label className="field__label" htmlFor="wf-desc">
             Description
           </label>
-          <textarea id="wf-desc" className="textarea" rows={3} value={meta.description} placeholder="What this workflow does, in a sentence or two." onChange={(e) => updateMeta({ description: e.target.value }, "meta:description")} />
+          <textarea
+            id="wf-desc"
+            className="textarea"
+            rows={3}
+            value={meta.description}
+            placeholder="What this workflow does, in a sentence or two."
+            onChange={(e) => updateMeta({ description: e.target.value }, "meta:description")}
+          />
         </div>
       </div>
       <div className="inspector__section">
         <h3>Variables</h3>
         <p className="field__help">
-          Values used in several places, read as <code>vars.NAME</code>. Numbers stay numbers. Never put passwords here: workflow files are shared.
+          Values used in several places, read as <code>vars.NAME</code>. Numbers stay numbers. Never
+          put passwords here: workflow files are shared.
         </p>
         <KeyValueEditor
-          value={Object.fromEntries(Object.entries(meta.vars).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]))}
+          value={Object.fromEntries(
+            Object.entries(meta.vars).map(([k, v]) => [
+              k,
+              typeof v === "string" ? v : JSON.stringify(v),
+            ]),
+          )}
           onChange={(next) => {
             const vars: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(next as Record<string, string>)) vars[k] = parseVar(v);
+            for (const [k, v] of Object.entries(next as Record<string, string>))
+              vars[k] = parseVar(v);
             updateMeta({ vars }, "meta:vars");
           }}
         />
@@ -231,7 +301,8 @@ function WorkflowSettings() {
           <li>Connect a step’s right side to another step’s left side.</li>
           <li>Problems appear on the steps and in the list below as you edit.</li>
           <li>
-            <span className="kbd">Ctrl</span> <span className="kbd">S</span> saves, <span className="kbd">?</span> lists every shortcut.
+            <span className="kbd">Ctrl</span> <span className="kbd">S</span> saves,{" "}
+            <span className="kbd">?</span> lists every shortcut.
           </li>
         </ul>
       </div>
@@ -275,7 +346,10 @@ function NoteHelp() {
   return (
     <div className="inspector__section">
       <h2>Sticky note</h2>
-      <p className="muted">Double-click the note to edit its text; drag its corners to resize it. Notes are saved with the workflow but never run.</p>
+      <p className="muted">
+        Double-click the note to edit its text; drag its corners to resize it. Notes are saved with
+        the workflow but never run.
+      </p>
     </div>
   );
 }

@@ -30,7 +30,9 @@ export function Palette() {
   const centre = () => {
     const canvas = document.querySelector(".canvas")?.getBoundingClientRect();
     const p = screenToFlowPosition(
-      canvas ? { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 } : { x: 400, y: 300 },
+      canvas
+        ? { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }
+        : { x: 400, y: 300 },
     );
     return { x: Math.round(p.x - 110), y: Math.round(p.y - 28) };
   };
@@ -56,7 +58,9 @@ export function Palette() {
       <div className="palette__list">
         {descriptors.state === "loading" && <p className="palette__empty muted">Loading steps…</p>}
         {descriptors.state === "failed" && (
-          <p className="palette__empty muted">The list of steps could not be loaded: {descriptors.message}</p>
+          <p className="palette__empty muted">
+            The list of steps could not be loaded: {descriptors.message}
+          </p>
         )}
         {descriptors.state === "ready" && groups.length === 0 && (
           <p className="palette__empty muted">No step matches “{query}”.</p>
@@ -91,13 +95,19 @@ export function Palette() {
           <h3 className="palette__heading">
             <Icon name="note" size={14} /> Canvas
           </h3>
-          <button className="palette__item" onClick={() => addNote(centre())} data-testid="palette-note">
+          <button
+            className="palette__item"
+            onClick={() => addNote(centre())}
+            data-testid="palette-note"
+          >
             <span className="palette__icon palette__icon--note">
               <Icon name="note" size={15} />
             </span>
             <span className="palette__text">
               <span className="palette__title">Sticky note</span>
-              <span className="palette__desc">Explain part of the flow to your team. Notes do not run.</span>
+              <span className="palette__desc">
+                Explain part of the flow to your team. Notes do not run.
+              </span>
             </span>
           </button>
         </section>

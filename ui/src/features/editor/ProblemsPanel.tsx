@@ -16,7 +16,8 @@ export function ProblemsPanel() {
     if (wanted.size === 0) return "";
     const out: string[] = [];
     for (const n of s.model?.nodes ?? []) {
-      if (wanted.has(n.id) && n.type === "step") out.push(`${n.id}\t${(n.data as { name: string }).name}`);
+      if (wanted.has(n.id) && n.type === "step")
+        out.push(`${n.id}\t${(n.data as { name: string }).name}`);
     }
     return out.join("\n");
   });
@@ -31,11 +32,31 @@ export function ProblemsPanel() {
   const total = view.errors + view.warnings;
   return (
     <section className={open ? "problems problems--open" : "problems"} aria-label="Problems">
-      <button className="problems__bar" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="problems-toggle">
+      <button
+        className="problems__bar"
+        onClick={() => setOpen(!open)}
+        aria-expanded={open}
+        data-testid="problems-toggle"
+      >
         <Icon name={open ? "down" : "up"} size={14} />
         <strong>Problems</strong>
-        <span className={view.errors ? "problems__count problems__count--error" : total ? "problems__count problems__count--warn" : "problems__count problems__count--ok"} data-testid="problems-summary">
-          {view.errors ? <Icon name="error" size={13} /> : total ? <Icon name="warning" size={13} /> : <Icon name="check" size={13} />}
+        <span
+          className={
+            view.errors
+              ? "problems__count problems__count--error"
+              : total
+                ? "problems__count problems__count--warn"
+                : "problems__count problems__count--ok"
+          }
+          data-testid="problems-summary"
+        >
+          {view.errors ? (
+            <Icon name="error" size={13} />
+          ) : total ? (
+            <Icon name="warning" size={13} />
+          ) : (
+            <Icon name="check" size={13} />
+          )}
           {summary(view.errors, view.warnings)}
         </span>
         {!fresh && <span className="problems__checking muted">checking…</span>}
@@ -44,7 +65,9 @@ export function ProblemsPanel() {
         <ul className="problems__list" data-testid="problems-list">
           {total === 0 && (
             <li className="problems__empty muted">
-              {fresh ? "The workflow is ready to run: the compiler found nothing to fix." : "Checking the workflow…"}
+              {fresh
+                ? "The workflow is ready to run: the compiler found nothing to fix."
+                : "Checking the workflow…"}
             </li>
           )}
           {view.list.map((d, i) => (
@@ -55,7 +78,12 @@ export function ProblemsPanel() {
                 onClick={() => {
                   if (!d.node) return;
                   select([d.node]);
-                  void fitView({ nodes: [{ id: d.node }], duration: 300, maxZoom: 1.2, padding: 0.6 });
+                  void fitView({
+                    nodes: [{ id: d.node }],
+                    duration: 300,
+                    maxZoom: 1.2,
+                    padding: 0.6,
+                  });
                 }}
               >
                 <Icon name={d.severity === "error" ? "error" : "warning"} size={14} />

@@ -55,9 +55,13 @@ export function TemplatePicker({
           description="A manual trigger on an empty canvas. Add steps from the palette."
           onPick={() => pick(null, "")}
         />
-        {templates.state === "loading" && <div className="templates__note muted">Loading templates…</div>}
+        {templates.state === "loading" && (
+          <div className="templates__note muted">Loading templates…</div>
+        )}
         {templates.state === "failed" && (
-          <div className="templates__note muted">Templates are not available: {templates.message}</div>
+          <div className="templates__note muted">
+            Templates are not available: {templates.message}
+          </div>
         )}
         {templates.state === "ready" &&
           templates.value.map((t) => (
@@ -91,7 +95,12 @@ export function TemplatePicker({
         <button type="button" className="btn" onClick={() => onDone(null)}>
           Cancel
         </button>
-        <button type="submit" className="btn btn--primary" disabled={problem !== null} data-testid="create-workflow">
+        <button
+          type="submit"
+          className="btn btn--primary"
+          disabled={problem !== null}
+          data-testid="create-workflow"
+        >
           <Icon name="plus" size={16} /> Create
         </button>
       </div>

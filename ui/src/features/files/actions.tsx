@@ -14,7 +14,8 @@ import { useWorkflows } from "../../stores/workflows";
 import { downloadText, pickTextFile } from "./download";
 import { TemplatePicker } from "./TemplatePicker";
 
-const notify = (tone: "info" | "success" | "error", text: string) => useApp.getState().notify(tone, text);
+const notify = (tone: "info" | "success" | "error", text: string) =>
+  useApp.getState().notify(tone, text);
 
 export function errorText(error: unknown): string {
   if (error instanceof TransportError) return error.message;

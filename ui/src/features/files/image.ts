@@ -14,6 +14,9 @@ export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
   ctx.scale(scale, scale);
   ctx.drawImage(img, 0, 0);
   return new Promise((resolve, reject) =>
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("Could not make the PNG."))), "image/png"),
+    canvas.toBlob(
+      (blob) => (blob ? resolve(blob) : reject(new Error("Could not make the PNG."))),
+      "image/png",
+    ),
   );
 }

@@ -61,10 +61,18 @@ export function HomeScreen() {
         <div className="home__bar">
           <h2>Your workflows</h2>
           <div className="home__actions">
-            <button className="btn" onClick={() => void importWorkflow()} data-testid="import-workflow">
+            <button
+              className="btn"
+              onClick={() => void importWorkflow()}
+              data-testid="import-workflow"
+            >
               <Icon name="upload" size={16} /> Import…
             </button>
-            <button className="btn btn--primary" onClick={() => void newWorkflow()} data-testid="new-workflow">
+            <button
+              className="btn btn--primary"
+              onClick={() => void newWorkflow()}
+              data-testid="new-workflow"
+            >
               <Icon name="plus" size={16} /> New workflow
             </button>
           </div>
@@ -76,7 +84,8 @@ export function HomeScreen() {
 }
 
 function WorkflowList({ list }: { list: Loadable<WorkflowSummary[]> }) {
-  if (list.state === "loading") return <p className="muted home__status">Loading your workflows…</p>;
+  if (list.state === "loading")
+    return <p className="muted home__status">Loading your workflows…</p>;
   if (list.state === "failed") {
     return (
       <section className="empty">
@@ -137,7 +146,11 @@ function WorkflowCard({ w }: { w: WorkflowSummary }) {
   const warnings = w.diagnostics.length - errors;
   return (
     <li className="wf-card" data-testid={`workflow-${w.id}`}>
-      <button className="wf-card__open" onClick={() => void openWorkflow(w.id)} title="Open in the editor">
+      <button
+        className="wf-card__open"
+        onClick={() => void openWorkflow(w.id)}
+        title="Open in the editor"
+      >
         <span className="wf-card__name">{w.name}</span>
         <span className="wf-card__desc">{w.description || <em>No description</em>}</span>
         <span className="wf-card__meta">
@@ -158,10 +171,20 @@ function WorkflowCard({ w }: { w: WorkflowSummary }) {
         </span>
       </button>
       <div className="wf-card__actions">
-        <button className="btn btn--ghost btn--icon" title="Rename" aria-label={`Rename ${w.name}`} onClick={() => void renameWorkflow(w.id, w.name)}>
+        <button
+          className="btn btn--ghost btn--icon"
+          title="Rename"
+          aria-label={`Rename ${w.name}`}
+          onClick={() => void renameWorkflow(w.id, w.name)}
+        >
           <Icon name="edit" size={16} />
         </button>
-        <button className="btn btn--ghost btn--icon" title="Delete" aria-label={`Delete ${w.name}`} onClick={() => void deleteWorkflow(w.id, w.name)}>
+        <button
+          className="btn btn--ghost btn--icon"
+          title="Delete"
+          aria-label={`Delete ${w.name}`}
+          onClick={() => void deleteWorkflow(w.id, w.name)}
+        >
           <Icon name="trash" size={16} />
         </button>
       </div>

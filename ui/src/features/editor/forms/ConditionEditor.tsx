@@ -1,7 +1,13 @@
 import { useRef, useState } from "react";
 
 import { Icon } from "../../../components/Icon";
-import { buildCondition, OPERATORS, parseCondition, type Condition, type Rule } from "../../../core/condition";
+import {
+  buildCondition,
+  OPERATORS,
+  parseCondition,
+  type Condition,
+  type Rule,
+} from "../../../core/condition";
 import { ExpressionInput } from "./ExpressionInput";
 
 /**
@@ -29,7 +35,9 @@ export function ConditionEditor({
     else if (!asText) setAsText(true);
   }
   const condition = local;
-  const rules = condition.rules.length ? condition.rules : [{ field: "", op: ">=" as const, value: "" }];
+  const rules = condition.rules.length
+    ? condition.rules
+    : [{ field: "", op: ">=" as const, value: "" }];
 
   const write = (next: Condition) => {
     setLocal(next);
@@ -43,7 +51,13 @@ export function ConditionEditor({
   if (asText) {
     return (
       <div className="cond">
-        <ExpressionInput value={value} onChange={onChange} mode="expression" invalid={invalid ?? false} placeholder="event.budget >= 10000" />
+        <ExpressionInput
+          value={value}
+          onChange={onChange}
+          mode="expression"
+          invalid={invalid ?? false}
+          placeholder="event.budget >= 10000"
+        />
         <button
           type="button"
           className="btn btn--ghost btn--small"
@@ -80,22 +94,35 @@ export function ConditionEditor({
               <span className="cond__join cond__join--first">When</span>
             )}
             <div className="cond__parts">
-            <ExpressionInput value={rule.field} onChange={(field) => setRule(i, { field })} mode="expression" placeholder="event.budget" label="Field" invalid={invalid ?? false} />
-            <select
-              className="select"
-              value={rule.op}
-              onChange={(e) => setRule(i, { op: e.target.value as Rule["op"] })}
-              aria-label="Comparison"
-            >
-              {OPERATORS.map((o) => (
-                <option key={o.op} value={o.op}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-            {needsValue ? (
-              <ExpressionInput value={rule.value} onChange={(v) => setRule(i, { value: v })} mode="expression" placeholder="10000" label="Value" />
-            ) : null}
+              <ExpressionInput
+                value={rule.field}
+                onChange={(field) => setRule(i, { field })}
+                mode="expression"
+                placeholder="event.budget"
+                label="Field"
+                invalid={invalid ?? false}
+              />
+              <select
+                className="select"
+                value={rule.op}
+                onChange={(e) => setRule(i, { op: e.target.value as Rule["op"] })}
+                aria-label="Comparison"
+              >
+                {OPERATORS.map((o) => (
+                  <option key={o.op} value={o.op}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+              {needsValue ? (
+                <ExpressionInput
+                  value={rule.value}
+                  onChange={(v) => setRule(i, { value: v })}
+                  mode="expression"
+                  placeholder="10000"
+                  label="Value"
+                />
+              ) : null}
             </div>
             <button
               type="button"
@@ -112,7 +139,9 @@ export function ConditionEditor({
         <button
           type="button"
           className="btn btn--small"
-          onClick={() => write({ ...condition, rules: [...rules, { field: "", op: "==", value: "" }] })}
+          onClick={() =>
+            write({ ...condition, rules: [...rules, { field: "", op: "==", value: "" }] })
+          }
         >
           <Icon name="plus" size={14} /> Add a rule
         </button>

@@ -29,10 +29,24 @@ interface Props {
  * (or on Ctrl+Space, or with the { } button). In templates, a field picked outside `{{ }}` is
  * inserted as `{{ path }}`.
  */
-export function ExpressionInput({ value, onChange, mode, multiline, placeholder, invalid, id, label }: Props) {
+export function ExpressionInput({
+  value,
+  onChange,
+  mode,
+  multiline,
+  placeholder,
+  invalid,
+  id,
+  label,
+}: Props) {
   const suggestions = useContext(SuggestionsContext);
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
-  const [open, setOpen] = useState<{ items: Suggestion[]; start: number; end: number; wrap: boolean } | null>(null);
+  const [open, setOpen] = useState<{
+    items: Suggestion[];
+    start: number;
+    end: number;
+    wrap: boolean;
+  } | null>(null);
   const [active, setActive] = useState(0);
   const listId = useId();
 

@@ -24,7 +24,12 @@ export function FieldRow({ field, value, onChange, problems }: Props) {
       {!inline && (
         <label className="field__label" htmlFor={id}>
           {field.label}
-          {field.required && <span className="field__required" title="Required"> *</span>}
+          {field.required && (
+            <span className="field__required" title="Required">
+              {" "}
+              *
+            </span>
+          )}
         </label>
       )}
       <FieldControl id={id} field={field} value={value} onChange={onChange} invalid={invalid} />
@@ -62,14 +67,18 @@ function FieldControl({
           value={typeof value === "string" ? value : ""}
           placeholder={typeof field.default === "string" ? field.default : ""}
           aria-invalid={invalid || undefined}
-          onChange={(e) => onChange(e.target.value === "" && !field.required ? undefined : e.target.value)}
+          onChange={(e) =>
+            onChange(e.target.value === "" && !field.required ? undefined : e.target.value)
+          }
         />
       );
     case "template":
       return (
         <ExpressionInput
           id={id}
-          value={typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value)}
+          value={
+            typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value)
+          }
           onChange={(v) => onChange(v === "" && !field.required ? undefined : v)}
           mode="template"
           multiline={type.multiline}
@@ -77,20 +86,46 @@ function FieldControl({
         />
       );
     case "expression":
-      return <ConditionEditor value={typeof value === "string" ? value : ""} onChange={(v) => onChange(v === "" && !field.required ? undefined : v)} invalid={invalid} />;
+      return (
+        <ConditionEditor
+          value={typeof value === "string" ? value : ""}
+          onChange={(v) => onChange(v === "" && !field.required ? undefined : v)}
+          invalid={invalid}
+        />
+      );
     case "number":
-      return <NumberInput id={id} value={fallback} min={type.min ?? undefined} max={type.max ?? undefined} integer={type.integer} invalid={invalid} onChange={onChange} />;
+      return (
+        <NumberInput
+          id={id}
+          value={fallback}
+          min={type.min ?? undefined}
+          max={type.max ?? undefined}
+          integer={type.integer}
+          invalid={invalid}
+          onChange={onChange}
+        />
+      );
     case "boolean":
       return (
         <label className="toggle" htmlFor={id}>
-          <input id={id} type="checkbox" checked={fallback === true} onChange={(e) => onChange(e.target.checked)} />
+          <input
+            id={id}
+            type="checkbox"
+            checked={fallback === true}
+            onChange={(e) => onChange(e.target.checked)}
+          />
           <span className="toggle__track" aria-hidden="true" />
           <span className="field__label">{field.label}</span>
         </label>
       );
     case "select":
       return (
-        <select id={id} className="select" value={typeof fallback === "string" ? fallback : ""} onChange={(e) => onChange(e.target.value)}>
+        <select
+          id={id}
+          className="select"
+          value={typeof fallback === "string" ? fallback : ""}
+          onChange={(e) => onChange(e.target.value)}
+        >
           {fallback === undefined && <option value="">Choose…</option>}
           {type.options.map((o) => (
             <option key={o.value} value={o.value}>
@@ -104,7 +139,14 @@ function FieldControl({
     case "json":
       return <JsonEditor id={id} value={value} onChange={onChange} invalid={invalid} />;
     case "list":
-      return <ListEditor fields={type.fields} value={value} onChange={onChange} itemLabel={field.label} />;
+      return (
+        <ListEditor
+          fields={type.fields}
+          value={value}
+          onChange={onChange}
+          itemLabel={field.label}
+        />
+      );
   }
 }
 
@@ -119,7 +161,9 @@ function NumberInput(props: {
 }) {
   const [text, setText] = useState(typeof props.value === "number" ? String(props.value) : "");
   useEffect(() => {
-    setText((t) => (Number(t) === props.value ? t : typeof props.value === "number" ? String(props.value) : ""));
+    setText((t) =>
+      Number(t) === props.value ? t : typeof props.value === "number" ? String(props.value) : "",
+    );
   }, [props.value]);
   return (
     <input
@@ -143,8 +187,17 @@ function NumberInput(props: {
 }
 
 /** Names mapped to template values (headers, fields to set). */
-export function KeyValueEditor({ value, onChange }: { value: unknown; onChange: (v: unknown) => void }) {
-  const map = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+export function KeyValueEditor({
+  value,
+  onChange,
+}: {
+  value: unknown;
+  onChange: (v: unknown) => void;
+}) {
+  const map =
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   // Rows keep their order while keys are typed; a blank key is kept locally until named.
   const [blank, setBlank] = useState(false);
   const entries = Object.entries(map);
@@ -167,11 +220,18 @@ export function KeyValueEditor({ value, onChange }: { value: unknown; onChange: 
           />
           <ExpressionInput
             value={typeof v === "string" ? v : JSON.stringify(v)}
-            onChange={(text) => write(entries.map(([ek, ev], j) => (j === i ? [ek, text] : [ek, ev])))}
+            onChange={(text) =>
+              write(entries.map(([ek, ev], j) => (j === i ? [ek, text] : [ek, ev])))
+            }
             mode="template"
             label={`Value of ${k}`}
           />
-          <button type="button" className="btn btn--ghost btn--icon" aria-label={`Remove ${k}`} onClick={() => write(entries.filter((_, j) => j !== i))}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--icon"
+            aria-label={`Remove ${k}`}
+            onClick={() => write(entries.filter((_, j) => j !== i))}
+          >
             <Icon name="close" size={14} />
           </button>
         </div>
@@ -203,7 +263,17 @@ export function KeyValueEditor({ value, onChange }: { value: unknown; onChange: 
 }
 
 /** Any JSON value, written as text; only valid JSON reaches the workflow. */
-function JsonEditor({ id, value, onChange, invalid }: { id: string; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) {
+function JsonEditor({
+  id,
+  value,
+  onChange,
+  invalid,
+}: {
+  id: string;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  invalid: boolean;
+}) {
   const pretty = value === undefined ? "" : JSON.stringify(value, null, 2);
   const [text, setText] = useState(pretty);
   const [error, setError] = useState<string | null>(null);
@@ -246,7 +316,17 @@ function JsonEditor({ id, value, onChange, invalid }: { id: string; value: unkno
 }
 
 /** A list of items, each a small form (the Switch node's routes). */
-function ListEditor({ fields, value, onChange, itemLabel }: { fields: Field[]; value: unknown; onChange: (v: unknown) => void; itemLabel: string }) {
+function ListEditor({
+  fields,
+  value,
+  onChange,
+  itemLabel,
+}: {
+  fields: Field[];
+  value: unknown;
+  onChange: (v: unknown) => void;
+  itemLabel: string;
+}) {
   const items = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
   const write = (next: Record<string, unknown>[]) => onChange(next);
   const move = (i: number, by: number) => {
@@ -262,13 +342,30 @@ function ListEditor({ fields, value, onChange, itemLabel }: { fields: Field[]; v
           <legend>
             {itemLabel.replace(/s$/, "")} {i + 1}
             <span className="list__tools">
-              <button type="button" className="btn btn--ghost btn--icon btn--small" disabled={i === 0} aria-label="Move up" onClick={() => move(i, -1)}>
+              <button
+                type="button"
+                className="btn btn--ghost btn--icon btn--small"
+                disabled={i === 0}
+                aria-label="Move up"
+                onClick={() => move(i, -1)}
+              >
                 <Icon name="up" size={14} />
               </button>
-              <button type="button" className="btn btn--ghost btn--icon btn--small" disabled={i === items.length - 1} aria-label="Move down" onClick={() => move(i, 1)}>
+              <button
+                type="button"
+                className="btn btn--ghost btn--icon btn--small"
+                disabled={i === items.length - 1}
+                aria-label="Move down"
+                onClick={() => move(i, 1)}
+              >
                 <Icon name="down" size={14} />
               </button>
-              <button type="button" className="btn btn--ghost btn--icon btn--small" aria-label="Remove" onClick={() => write(items.filter((_, j) => j !== i))}>
+              <button
+                type="button"
+                className="btn btn--ghost btn--icon btn--small"
+                aria-label="Remove"
+                onClick={() => write(items.filter((_, j) => j !== i))}
+              >
                 <Icon name="trash" size={14} />
               </button>
             </span>
@@ -291,7 +388,14 @@ function ListEditor({ fields, value, onChange, itemLabel }: { fields: Field[]; v
       <button
         type="button"
         className="btn btn--small"
-        onClick={() => write([...items, Object.fromEntries(fields.filter((f) => f.required).map((f) => [f.name, emptyValue(f)]))])}
+        onClick={() =>
+          write([
+            ...items,
+            Object.fromEntries(
+              fields.filter((f) => f.required).map((f) => [f.name, emptyValue(f)]),
+            ),
+          ])
+        }
       >
         <Icon name="plus" size={14} /> Add {itemLabel.replace(/s$/, "").toLowerCase()}
       </button>

@@ -5,15 +5,28 @@ import type { NoteNode } from "../../../core/canvas";
 import { useEditor } from "../../../stores/editor";
 
 /** A sticky note: plain text, resizable, edited in place (double-click). */
-export const NoteNodeView = memo(function NoteNodeView({ id, data, selected }: NodeProps<NoteNode>) {
+export const NoteNodeView = memo(function NoteNodeView({
+  id,
+  data,
+  selected,
+}: NodeProps<NoteNode>) {
   const updateNoteText = useEditor((s) => s.updateNoteText);
   const [editing, setEditing] = useState(data.text === "");
   const [draft, setDraft] = useState(data.text);
   useEffect(() => setDraft(data.text), [data.text]);
 
   return (
-    <div className={selected ? "note note--selected" : "note"} onDoubleClick={() => setEditing(true)}>
-      <NodeResizer isVisible={selected ?? false} minWidth={140} minHeight={60} lineClassName="note__resize" handleClassName="note__handle" />
+    <div
+      className={selected ? "note note--selected" : "note"}
+      onDoubleClick={() => setEditing(true)}
+    >
+      <NodeResizer
+        isVisible={selected ?? false}
+        minWidth={140}
+        minHeight={60}
+        lineClassName="note__resize"
+        handleClassName="note__handle"
+      />
       {editing ? (
         <textarea
           className="note__edit nodrag nowheel"
@@ -31,7 +44,9 @@ export const NoteNodeView = memo(function NoteNodeView({ id, data, selected }: N
           }}
         />
       ) : (
-        <div className="note__text">{data.text || <span className="muted">Double-click to write a note</span>}</div>
+        <div className="note__text">
+          {data.text || <span className="muted">Double-click to write a note</span>}
+        </div>
       )}
     </div>
   );

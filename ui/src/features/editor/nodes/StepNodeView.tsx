@@ -8,7 +8,11 @@ import { useCatalog } from "../../../stores/catalog";
 import { useEditor } from "../../../stores/editor";
 
 /** A step on the canvas: icon, name, kind, a problems badge, and its ports. */
-export const StepNodeView = memo(function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
+export const StepNodeView = memo(function StepNodeView({
+  id,
+  data,
+  selected,
+}: NodeProps<StepNode>) {
   const descriptor = useCatalog((s) => s.catalog.get(data.kind));
   const problems = useEditor((s) => s.view.byNode.get(id));
   const shape = nodeShape(descriptor, data.params);
@@ -43,14 +47,23 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
       {shape.rows && (
         <div className="step__ports">
           {shape.outputs.map(({ port }) => (
-            <div key={port.name} className={port.name === "error" ? "step__port step__port--error" : "step__port"}>
+            <div
+              key={port.name}
+              className={port.name === "error" ? "step__port step__port--error" : "step__port"}
+            >
               {port.label}
             </div>
           ))}
         </div>
       )}
       {shape.inputY !== null && (
-        <Handle type="target" position={Position.Left} id="in" style={{ top: shape.inputY }} className="handle handle--in" />
+        <Handle
+          type="target"
+          position={Position.Left}
+          id="in"
+          style={{ top: shape.inputY }}
+          className="handle handle--in"
+        />
       )}
       {shape.outputs.map(({ port, y }) => (
         <Handle
