@@ -72,8 +72,12 @@ function DialogBody({ spec, close }: { spec: DialogSpec; close: (result: string 
             {typeof spec.message === "string" ? <p>{spec.message}</p> : spec.message}
           </div>
           <div className="dialog__actions">
-            <button className="btn" onClick={() => close(null)}>
-              Cancel
+            {/* A notice (no choices) is closed; a question can be cancelled. */}
+            <button
+              className={spec.actions.length ? "btn" : "btn btn--primary"}
+              onClick={() => close(null)}
+            >
+              {spec.actions.length ? "Cancel" : "Close"}
             </button>
             {spec.actions.map((a) => (
               <button
