@@ -445,7 +445,7 @@ impl App {
             },
         );
         let started_at = now_ms();
-        let mut req = RunRequest::new(run_id.clone(), payload.as_ref().clone());
+        let mut req = RunRequest::new(run_id.clone(), payload.clone());
         req.trigger = Some(job.trigger_node.clone());
         req.cancel = cancel;
         let live = self.inner.live.clone();
@@ -501,7 +501,8 @@ impl App {
                 .error
                 .as_ref()
                 .map(|e| serde_json::to_value(e).unwrap_or(Json::Null)),
-            journal: serde_json::to_value(&report).unwrap_or(Json::Null),
+            journal: serde_json::value::to_raw_value(&report)
+                .unwrap_or_else(|_| raw("{\"nodes\":[]}")),
         };
         let summary = summary_of(&record);
         let payloads: Vec<(Arc<Json>, i64)> = emitted
@@ -564,7 +565,7 @@ impl App {
             duration_ms: 0.0,
             failed_node: None,
             error: Some(json!({"code": "workflow_unavailable", "message": why})),
-            journal: json!({"nodes": []}),
+            journal: raw("{\"nodes\":[]}"),
         };
         let summary = summary_of(&record);
         let finished = FinishedRun {
@@ -691,6 +692,10 @@ fn reply_of(output: &Json) -> WebhookReply {
         headers,
         body: output["body"].clone(),
     }
+}
+
+fn raw(text: &str) -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::from_string(text.to_string()).expect("valid JSON")
 }
 
 fn status_text(s: RunStatus) -> &'static str {

@@ -48,7 +48,7 @@ pub struct RunRequest {
     pub run_id: String,
     /// The trigger node the run starts from; by default the plan's default trigger.
     pub trigger: Option<String>,
-    pub event: Json,
+    pub event: Arc<Json>,
     /// Overrides of the workflow's variables.
     pub vars: BTreeMap<String, Json>,
     pub cancel: CancellationToken,
@@ -58,11 +58,11 @@ pub struct RunRequest {
 }
 
 impl RunRequest {
-    pub fn new(run_id: impl Into<String>, event: Json) -> RunRequest {
+    pub fn new(run_id: impl Into<String>, event: impl Into<Arc<Json>>) -> RunRequest {
         RunRequest {
             run_id: run_id.into(),
             trigger: None,
-            event,
+            event: event.into(),
             vars: BTreeMap::new(),
             cancel: CancellationToken::new(),
             stand_ins: HashMap::new(),
@@ -108,7 +108,7 @@ impl Engine {
             active_in: vec![Vec::new(); n],
             state: vec![State::Pending; n],
             sent: vec![false; n],
-            event: Arc::new(req.event.clone()),
+            event: req.event.clone(),
             vars: Arc::new(vars),
             run_info: Arc::new(json!({"id": req.run_id, "workflow": plan.id})),
             rng: req.seed.map(fastrand::Rng::with_seed).unwrap_or_default(),

@@ -2,6 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 /// Where an event came from.
@@ -109,8 +110,10 @@ pub struct RunRecord {
     pub duration_ms: f64,
     pub failed_node: Option<String>,
     pub error: Option<Json>,
-    /// Every node: status, input_from, output, error, attempts, duration (the engine's report).
-    pub journal: Json,
+    /// Every node: status, input_from, output, error, attempts, duration (the engine's report),
+    /// kept as the JSON text it was written as.
+    #[schemars(with = "Json")]
+    pub journal: Box<RawValue>,
 }
 
 /// A run in a list (without its journal).

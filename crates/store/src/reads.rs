@@ -56,7 +56,11 @@ impl Store {
             duration_ms: s.duration_ms,
             failed_node: s.failed_node,
             error: s.error,
-            journal: json_column(&row, "journal")?,
+            journal: {
+                let text: String = row.get("journal");
+                serde_json::value::RawValue::from_string(text)
+                    .map_err(|e| StoreError::Corrupt(format!("journal: {e}")))?
+            },
         })
     }
 

@@ -4,13 +4,16 @@
 use std::collections::HashMap;
 
 use serde_json::{json, Value as Json};
-use sqlx::{Connection, Row, SqliteConnection};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::model::*;
 use crate::{now_ms, Result, StoreError};
 
 type Reply<T> = oneshot::Sender<Result<T>>;
+
+/// Rows per multi-row INSERT (13 columns x 64 rows stays far below SQLite's bound-parameter limit).
+const CHUNK: usize = 64;
 
 pub(crate) enum Op {
     Accept {
@@ -189,7 +192,7 @@ impl State {
         let now = now_ms();
         let lease_until = now + self.lease_ms;
         let mut events: Vec<(usize, NewEvent)> = Vec::new();
-        let mut runs: Vec<Json> = Vec::new();
+        let mut runs: Vec<RunRecord> = Vec::new();
         let mut done: Vec<i64> = Vec::new();
         let mut dead: Vec<(i64, String)> = Vec::new();
         let mut schedules: Vec<Json> = Vec::new();
@@ -217,7 +220,7 @@ impl State {
                         Some((id, JobOutcome::Dead(why))) => dead.push((id, why)),
                         None => {}
                     }
-                    runs.push(run_row(&run));
+                    runs.push(run);
                     let slot = slots.len();
                     slots.push((reply, emitted.len()));
                     events.extend(emitted.into_iter().map(|e| (slot, e)));
@@ -231,30 +234,23 @@ impl State {
         // Events, deduplicated on their idempotency key.
         let mut accepted: Vec<Accepted> = Vec::with_capacity(events.len());
         if !events.is_empty() {
-            let rows: Vec<Json> = events
-                .iter()
-                .map(|(_, e)| {
-                    json!([
-                        e.id,
-                        e.name,
-                        e.source.as_str(),
-                        e.payload,
-                        e.received_at,
-                        e.idempotency_key,
-                        e.parent_run,
-                        e.depth
-                    ])
-                })
-                .collect();
-            sqlx::query(
-                "INSERT INTO events (id, name, source, payload, received_at, idempotency_key, parent_run, depth)
-                 SELECT value->>0, value->>1, value->>2, value->3, value->>4, value->>5, value->>6, value->>7
-                 FROM json_each(?1) WHERE true
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .bind(Json::Array(rows).to_string())
-            .execute(&mut *tx)
-            .await?;
+            for chunk in events.chunks(CHUNK) {
+                let mut q = QueryBuilder::<Sqlite>::new(
+                    "INSERT INTO events (id, name, source, payload, received_at, idempotency_key, parent_run, depth) ",
+                );
+                q.push_values(chunk, |mut b, (_, e)| {
+                    b.push_bind(&e.id)
+                        .push_bind(&e.name)
+                        .push_bind(e.source.as_str())
+                        .push_bind(e.payload.to_string())
+                        .push_bind(e.received_at)
+                        .push_bind(&e.idempotency_key)
+                        .push_bind(&e.parent_run)
+                        .push_bind(e.depth);
+                });
+                q.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+                q.build().persistent(false).execute(&mut *tx).await?;
+            }
             let keys: Vec<&str> = events
                 .iter()
                 .filter_map(|(_, e)| e.idempotency_key.as_deref())
@@ -331,18 +327,28 @@ impl State {
             .execute(&mut *tx)
             .await?;
         }
-        if !runs.is_empty() {
-            sqlx::query(
+        for chunk in runs.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO runs (id, job_id, event_id, workflow_id, workflow_version, trigger_node,
-                                   status, started_at, finished_at, duration_ms, failed_node, error, journal)
-                 SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6,
-                        value->>7, value->>8, value->>9, value->>10, value->>11, value->>12
-                 FROM json_each(?1) WHERE true
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(Json::Array(runs).to_string())
-            .execute(&mut *tx)
-            .await?;
+                                   status, started_at, finished_at, duration_ms, failed_node, error, journal) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(&r.id)
+                    .push_bind(r.job_id)
+                    .push_bind(&r.event_id)
+                    .push_bind(&r.workflow_id)
+                    .push_bind(r.workflow_version)
+                    .push_bind(&r.trigger_node)
+                    .push_bind(&r.status)
+                    .push_bind(r.started_at)
+                    .push_bind(r.finished_at)
+                    .push_bind(r.duration_ms)
+                    .push_bind(&r.failed_node)
+                    .push_bind(r.error.as_ref().map(Json::to_string))
+                    .push_bind(r.journal.get());
+            });
+            q.push(" ON CONFLICT (id) DO NOTHING");
+            q.build().persistent(false).execute(&mut *tx).await?;
         }
         if !done.is_empty() {
             sqlx::query(
@@ -473,24 +479,6 @@ impl State {
         }
         Ok(tx)
     }
-}
-
-fn run_row(r: &RunRecord) -> Json {
-    json!([
-        r.id,
-        r.job_id,
-        r.event_id,
-        r.workflow_id,
-        r.workflow_version,
-        r.trigger_node,
-        r.status,
-        r.started_at,
-        r.finished_at,
-        r.duration_ms,
-        r.failed_node,
-        r.error.as_ref().map(Json::to_string),
-        r.journal.to_string(),
-    ])
 }
 
 pub(crate) fn job_of(row: &sqlx::sqlite::SqliteRow) -> Job {

@@ -38,7 +38,10 @@ fn finished(job: &Job, status: &str) -> RunRecord {
         duration_ms: 1.5,
         failed_node: None,
         error: None,
-        journal: json!({"nodes": [{"id": "hook", "status": "succeeded"}]}),
+        journal: serde_json::value::to_raw_value(
+            &json!({"nodes": [{"id": "hook", "status": "succeeded"}]}),
+        )
+        .unwrap(),
     }
 }
 
@@ -82,7 +85,8 @@ async fn accepted_events_and_runs_survive_a_reopen() {
     let statuses: Vec<&str> = detail.jobs.iter().map(|j| j.status.as_str()).collect();
     assert_eq!(statuses, ["done", "leased"]);
     let run = store.run(&run_id).await.unwrap();
-    assert_eq!(run.journal["nodes"][0]["status"], "succeeded");
+    let journal: serde_json::Value = serde_json::from_str(run.journal.get()).unwrap();
+    assert_eq!(journal["nodes"][0]["status"], "succeeded");
     let events = store.events(10, None).await.unwrap();
     assert_eq!(events.len(), 2, "the emitted event was stored with the run");
     let runs = store

@@ -1,0 +1,177 @@
+//! Webhook throughput with durable acknowledgement: `switchyard serve` pinned to one core,
+//! 16 concurrent connections posting leads to the lead-processing workflow from the other core.
+//! Every 202 is sent only after the event is committed; at the end the bench checks that every
+//! acknowledged event and its run are in the database.
+//!
+//! `cargo bench -p switchyard --bench webhook` (make bench). Options through the environment:
+//! SWITCHYARD_BENCH_SECS (default 10), SWITCHYARD_BENCH_DURABILITY (full | normal, default both).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const CONNECTIONS: usize = 16;
+const TARGET_EVENTS_PER_SEC: f64 = 10_000.0;
+const TARGET_P99_MS: f64 = 10.0;
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        println!("webhook: bench");
+        return;
+    }
+    let secs: u64 = std::env::var("SWITCHYARD_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let modes: Vec<String> = match std::env::var("SWITCHYARD_BENCH_DURABILITY") {
+        Ok(m) => vec![m],
+        Err(_) => vec!["full".into(), "normal".into()],
+    };
+    // The load generator gets the second core; the server gets the first.
+    let _ = Command::new("taskset")
+        .args(["-cp", "1", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for mode in modes {
+        rt.block_on(run(&mode, Duration::from_secs(secs)));
+    }
+}
+
+async fn run(durability: &str, length: Duration) {
+    let data = tempfile::tempdir().unwrap();
+    let workflows = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::copy(
+        root.join("workflows/lead-processing.json"),
+        workflows.path().join("lead-processing.json"),
+    )
+    .unwrap();
+    let mut child = Command::new("taskset")
+        .args([
+            "-c",
+            "0",
+            env!("CARGO_BIN_EXE_switchyard"),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--durability", durability])
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--workflows")
+        .arg(workflows.path())
+        .env("SWITCHYARD_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("taskset and the switchyard binary run");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = format!(
+        "http://{}",
+        line.split("http://")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+    );
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap();
+    let url = format!("{base}/hooks/lead-form");
+    // Warm-up, then the measured window.
+    let _ = load(&http, &url, Duration::from_secs(1)).await;
+    let started = Instant::now();
+    let (mut latencies, acked) = load(&http, &url, length).await;
+    let elapsed = started.elapsed().as_secs_f64();
+
+    // Every acknowledged event has its run stored (wait for the workers to drain).
+    let health = loop {
+        let h: Value = http
+            .get(format!("{base}/api/health"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if h["queue"]["open_jobs"] == 0 {
+            break h;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await; // polling a drain, not a test
+    };
+    let warmup_and_measured = health["queue"]["events"].as_u64().unwrap();
+    let runs = health["queue"]["runs"].as_u64().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    let rate = acked as f64 / elapsed;
+    println!("webhook -> lead-processing, durability={durability}, {CONNECTIONS} connections, server on 1 core");
+    println!(
+        "  {acked} events in {elapsed:.1} s = {rate:.0} events/s ({:.2}x the {TARGET_EVENTS_PER_SEC:.0}/s target)",
+        rate / TARGET_EVENTS_PER_SEC
+    );
+    println!(
+        "  latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms ({:.2}x the {TARGET_P99_MS} ms target), max {:.2} ms",
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        pct(0.99) / TARGET_P99_MS,
+        pct(1.0)
+    );
+    println!("  stored: {warmup_and_measured} events and {runs} runs (warm-up included); every event has its run: {}", warmup_and_measured == runs);
+    assert_eq!(
+        warmup_and_measured, runs,
+        "an acknowledged event is missing its run"
+    );
+}
+
+/// 16 connections posting as fast as answers come back, for `length`.
+async fn load(http: &reqwest::Client, url: &str, length: Duration) -> (Vec<Duration>, usize) {
+    let deadline = Instant::now() + length;
+    let mut tasks = Vec::new();
+    for c in 0..CONNECTIONS {
+        let (http, url) = (http.clone(), url.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(200_000);
+            let mut i = 0usize;
+            while Instant::now() < deadline {
+                i += 1;
+                let warm = i % 2 == 0;
+                let body = json!({
+                    "name": format!("Lead {c}-{i}"),
+                    "email": format!("lead{c}.{i}@example.com"),
+                    "company": "Example Ltd",
+                    "budget": if warm { 5000 } else { 0 },
+                    "message": if warm { "send me the pricing" } else { "just browsing, student project" },
+                });
+                let t = Instant::now();
+                let r = http.post(&url).json(&body).send().await.expect("the server answers");
+                assert_eq!(r.status().as_u16(), 202);
+                let _ = r.bytes().await;
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    (all, n)
+}
