@@ -25,7 +25,7 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public $(UI)/scripts -type f 2>/dev/n
 UI_STAMP := $(UI)/node_modules/.switchyard-installed
 UI_DIST := $(UI)/dist/index.html
 
-.PHONY: help app dev deps tools ui-deps ui-build ui-check rust-check rust-test \
+.PHONY: help app dev deps tools ui-deps ui-build ui-check ui-e2e rust-check rust-test \
 	desktop-build desktop-test test bench
 
 help: ## List the targets
@@ -59,6 +59,13 @@ $(UI_DIST): $(UI_STAMP) $(UI_SOURCES)
 ui-check: ui-build ## UI gates: generated types fresh, tsc --noEmit (part of the build), vitest
 	cd $(UI) && $(NPM) run check:types
 	cd $(UI) && $(NPM) test
+
+# Needs Debian's Chromium (`apt-get install chromium`); the test starts the real `switchyard serve`.
+ui-e2e: ui-build | deps ## Browser e2e: the editor in Chromium against `switchyard serve`
+	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install chromium"; exit 1; }
+	cd tests/e2e && $(NPM) ci --no-audit --no-fund
+	$(CARGO) build -p switchyard
+	SWITCHYARD_BIN=$(TARGET_DIR)/debug/switchyard node --test tests/e2e/editor.test.mjs
 
 # ---------------------------------------------------------------- Rust
 
