@@ -69,8 +69,5 @@ export function Icon({
   );
 }
 
-export function categoryIcon(category: Category): IconName {
-  return category;
-}
-
-export const ICON_PATHS = PATHS;
+/** Each palette category has an icon of the same name. */
+export type CategoryIcon = Category & IconName;

@@ -254,7 +254,7 @@ export async function importWorkflow(): Promise<void> {
           saved.diagnostics.filter((d) => d.severity === "warning").length,
         )}.`
       : "";
-    notify("success", `Imported "${target.name}".${problems}`);
+    notify(problems ? "info" : "success", `Imported "${target.name}".${problems}`);
     await useWorkflows.getState().refresh();
     await openWorkflow(target.id);
   } catch (error) {
