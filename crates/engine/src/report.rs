@@ -23,15 +23,19 @@ pub enum NodeStatus {
 pub struct NodeReport {
     pub id: String,
     pub status: NodeStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<Arc<Json>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<NodeError>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub attempts: u32,
+    #[serde(default, serialize_with = "micros")]
     pub duration_ms: f64,
     /// The node whose output was this node's input (none: the event, or the node did not run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input_from: Option<String>,
     /// Output ports the node sent data to.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
 }
 
@@ -43,13 +47,26 @@ pub struct RunReport {
     pub nodes: Vec<NodeReport>,
     /// The output of the last node of each branch that ran: one value, or an object by node id.
     pub output: Json,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<NodeError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_node: Option<String>,
+    #[serde(serialize_with = "micros")]
     pub duration_ms: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<LogLine>,
     /// Node id to position in `nodes`, so that applying an event is not a linear search.
     #[serde(skip)]
     index: HashMap<String, usize>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Milliseconds to the microsecond: the journal needs no more, and it keeps it short.
+fn micros<S: serde::Serializer>(ms: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((ms * 1000.0).round() / 1000.0)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,4 +1,5 @@
--- Switchyard's storage. Times are Unix milliseconds; JSON columns hold canonical JSON text.
+-- Switchyard's storage. Times are Unix milliseconds; JSON columns hold JSON text.
+-- Event and run ids sort by creation time, so lists page by id without a time index.
 
 -- Every save of a workflow is a version; any version can be restored.
 CREATE TABLE workflow_versions (
@@ -22,7 +23,6 @@ CREATE TABLE events (
     parent_run      TEXT,                   -- the run that emitted it (source = workflow)
     depth           INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
-CREATE INDEX events_received ON events (received_at);
 
 -- One job per (event, subscribed workflow): what workers lease, run, retry and dead-letter.
 CREATE TABLE jobs (
@@ -58,7 +58,6 @@ CREATE TABLE runs (
     error            TEXT,
     journal          TEXT    NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX runs_started ON runs (started_at);
 CREATE INDEX runs_workflow ON runs (workflow_id, started_at);
 CREATE INDEX runs_event ON runs (event_id);
 
