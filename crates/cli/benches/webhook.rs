@@ -151,7 +151,7 @@ async fn load(http: &reqwest::Client, url: &str, length: Duration) -> (Vec<Durat
             let mut i = 0usize;
             while Instant::now() < deadline {
                 i += 1;
-                let warm = i % 2 == 0;
+                let warm = i.is_multiple_of(2);
                 let body = json!({
                     "name": format!("Lead {c}-{i}"),
                     "email": format!("lead{c}.{i}@example.com"),
