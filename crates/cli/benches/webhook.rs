@@ -4,7 +4,8 @@
 //! acknowledged event and its run are in the database.
 //!
 //! `cargo bench -p switchyard --bench webhook` (make bench). Options through the environment:
-//! SWITCHYARD_BENCH_SECS (default 10), SWITCHYARD_BENCH_DURABILITY (full | normal, default both).
+//! SWITCHYARD_BENCH_SECS (default 10), SWITCHYARD_BENCH_DURABILITY (full | normal, default both),
+//! SWITCHYARD_BENCH_WORKFLOW=minimal (a webhook trigger alone: the pipeline's own cost).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -47,11 +48,22 @@ async fn run(durability: &str, length: Duration) {
     let data = tempfile::tempdir().unwrap();
     let workflows = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    std::fs::copy(
-        root.join("workflows/lead-processing.json"),
-        workflows.path().join("lead-processing.json"),
-    )
-    .unwrap();
+    if std::env::var("SWITCHYARD_BENCH_WORKFLOW").as_deref() == Ok("minimal") {
+        // The same webhook path with nothing behind it: the cost of the pipeline alone.
+        std::fs::write(
+            workflows.path().join("lead-processing.json"),
+            r#"{"schema_version": 1, "id": "lead-processing", "name": "minimal",
+                "nodes": [{"id": "lead_form", "kind": "webhook_trigger", "params": {"path": "lead-form"}}],
+                "edges": []}"#,
+        )
+        .unwrap();
+    } else {
+        std::fs::copy(
+            root.join("workflows/lead-processing.json"),
+            workflows.path().join("lead-processing.json"),
+        )
+        .unwrap();
+    }
     let mut child = Command::new("taskset")
         .args([
             "-c",

@@ -13,8 +13,11 @@ CREATE TABLE workflow_versions (
 ) WITHOUT ROWID;
 
 -- The inbox: every event that was accepted (acknowledged only after this row is committed).
+-- Rowid tables with a unique id: rows here are large (payloads, journals), which clustered
+-- WITHOUT ROWID trees handle poorly.
 CREATE TABLE events (
-    id              TEXT    PRIMARY KEY,
+    seq             INTEGER PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
     name            TEXT    NOT NULL,
     source          TEXT    NOT NULL,       -- webhook | schedule | manual | workflow
     payload         TEXT    NOT NULL,
@@ -22,7 +25,7 @@ CREATE TABLE events (
     idempotency_key TEXT    UNIQUE,
     parent_run      TEXT,                   -- the run that emitted it (source = workflow)
     depth           INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 
 -- One job per (event, subscribed workflow): what workers lease, run, retry and dead-letter.
 CREATE TABLE jobs (
@@ -44,7 +47,8 @@ CREATE INDEX jobs_dead ON jobs (updated_at) WHERE status = 'dead';
 
 -- One row per finished run; `journal` holds every node's status, output, error, attempts, timing.
 CREATE TABLE runs (
-    id               TEXT    PRIMARY KEY,
+    seq              INTEGER PRIMARY KEY,
+    id               TEXT    NOT NULL UNIQUE,
     job_id           INTEGER,
     event_id         TEXT,
     workflow_id      TEXT    NOT NULL,
@@ -57,7 +61,7 @@ CREATE TABLE runs (
     failed_node      TEXT,
     error            TEXT,
     journal          TEXT    NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX runs_workflow ON runs (workflow_id, started_at);
 CREATE INDEX runs_event ON runs (event_id);
 

@@ -22,7 +22,7 @@ impl Store {
             "SELECT {RUN_COLUMNS} FROM runs
              WHERE (?1 IS NULL OR workflow_id = ?1) AND (?2 IS NULL OR status = ?2)
                AND (?3 IS NULL OR started_at < ?3)
-             ORDER BY id DESC LIMIT ?4"
+             ORDER BY seq DESC LIMIT ?4"
         );
         let rows = sqlx::query(&sql)
             .bind(&filter.workflow)
@@ -68,7 +68,7 @@ impl Store {
     pub async fn events(&self, limit: i64, before: Option<i64>) -> Result<Vec<EventRecord>> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE (?1 IS NULL OR received_at < ?1)
-             ORDER BY id DESC LIMIT ?2"
+             ORDER BY seq DESC LIMIT ?2"
         );
         let rows = sqlx::query(&sql)
             .bind(before)
