@@ -76,8 +76,9 @@ rust-check: | deps ## cargo fmt --check and clippy with warnings as errors
 rust-test: | deps ## cargo test for every crate, the desktop shell included
 	$(CARGO) test --workspace
 
-bench: | deps ## Criterion benchmarks: 10k-node compile, per-node engine overhead
+bench: | deps ## Benchmarks: 10k-node compile, per-node engine overhead, webhook throughput (serve on one core)
 	$(CARGO) bench -p switchyard-core -p switchyard-engine
+	$(CARGO) bench -p switchyard --bench webhook
 
 # ---------------------------------------------------------------- desktop
 
@@ -98,5 +99,5 @@ dev: $(UI_STAMP) | deps ## Launch the desktop app with a hot-reloading UI (Vite 
 
 # ---------------------------------------------------------------- everything
 
-test: deps ui-check rust-check rust-test desktop-test ## Run every gate (what CI runs)
+test: deps ui-check rust-check rust-test ui-e2e desktop-test ## Run every gate (what CI runs)
 	@echo "make test: all gates passed"

@@ -8,13 +8,14 @@ mod signature;
 use std::future::Future;
 use std::path::PathBuf;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use switchyard_app::{App, AppError};
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use signature::{sign, verify, SignatureError};
 
@@ -59,7 +60,20 @@ pub fn router(app: App, opts: ServerOptions) -> axum::Router {
         let index = dir.join("index.html");
         router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
     }
+    // The browser UI gets the same strict policy as the desktop window: nothing from elsewhere.
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
     router
+        .layer(header(
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
+        ))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("referrer-policy", "no-referrer"))
 }
 
 /// Serves until `shutdown` resolves, then stops taking requests, lets those in flight finish,

@@ -136,6 +136,9 @@ async fn a_webhook_event_is_acknowledged_then_run_and_both_are_stored() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let workflows = s.get("/api/workflows").await;
     assert_eq!(workflows[0]["triggers"][0]["webhook_path"], "in");
+    let r = s.http.get(format!("{}/api/health", s.base)).send().await.unwrap();
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe"));
 }
 
 #[tokio::test]
