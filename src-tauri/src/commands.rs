@@ -1,24 +1,92 @@
-//! Tauri commands: each one parses its input, calls one function and maps the result.
+//! Tauri commands: each one parses its input, calls one function of the application API and
+//! maps the error to `{code, message}`. Names and argument keys are the UI's command table
+//! (`ui/src/api/commands.ts`). They are `async` so they run off the window's thread.
 
 use serde::Serialize;
+use switchyard_app::api::{
+    ApiError, AppInfo, CheckedText, Saved, TemplateInfo, Validation, WorkflowSummary,
+};
+use switchyard_app::AppError;
+use switchyard_core::catalog::Descriptor;
+use switchyard_core::WorkflowFile;
 use tauri::{AppHandle, State};
 
+use crate::backend::Backend;
 use crate::smoke::SmokeMode;
 
-/// What the UI shows about the running app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AppInfo {
-    pub name: String,
-    pub version: String,
+/// A failed command, as the UI receives it: `{code, message}`.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct CommandError(ApiError);
+
+impl From<AppError> for CommandError {
+    fn from(e: AppError) -> Self {
+        CommandError(ApiError {
+            code: e.code,
+            message: e.message,
+        })
+    }
 }
 
+type Answer<T> = Result<T, CommandError>;
+
 #[tauri::command]
-pub fn app_info(app: AppHandle) -> AppInfo {
+pub fn app_info(app: AppHandle, backend: State<'_, Backend>) -> AppInfo {
     let package = app.package_info();
     AppInfo {
         name: package.name.clone(),
         version: package.version.to_string(),
+        server_url: backend.server_url(),
+        workflows_dir: Some(backend.places.workflows_dir.display().to_string()),
     }
+}
+
+#[tauri::command]
+pub async fn catalog(backend: State<'_, Backend>) -> Answer<Vec<&'static Descriptor>> {
+    Ok(backend.app()?.catalog())
+}
+
+#[tauri::command]
+pub async fn list_workflows(backend: State<'_, Backend>) -> Answer<Vec<WorkflowSummary>> {
+    Ok(backend.app()?.list_workflows())
+}
+
+#[tauri::command]
+pub async fn get_workflow(backend: State<'_, Backend>, id: String) -> Answer<WorkflowFile> {
+    Ok(backend.app()?.get_workflow(&id)?)
+}
+
+#[tauri::command]
+pub async fn save_workflow(backend: State<'_, Backend>, file: WorkflowFile) -> Answer<Saved> {
+    Ok(backend.app()?.save_workflow(file).await?)
+}
+
+#[tauri::command]
+pub async fn delete_workflow(backend: State<'_, Backend>, id: String) -> Answer<()> {
+    Ok(backend.app()?.delete_workflow(&id).await?)
+}
+
+#[tauri::command]
+pub async fn validate_workflow(
+    backend: State<'_, Backend>,
+    file: WorkflowFile,
+) -> Answer<Validation> {
+    Ok(backend.app()?.validate_workflow(file))
+}
+
+#[tauri::command]
+pub async fn check_workflow_text(backend: State<'_, Backend>, text: String) -> Answer<CheckedText> {
+    Ok(backend.app()?.check_workflow_text(&text))
+}
+
+#[tauri::command]
+pub async fn list_templates(backend: State<'_, Backend>) -> Answer<Vec<TemplateInfo>> {
+    Ok(backend.app()?.list_templates())
+}
+
+#[tauri::command]
+pub async fn get_template(backend: State<'_, Backend>, id: String) -> Answer<WorkflowFile> {
+    Ok(backend.app()?.get_template(&id)?)
 }
 
 /// The UI calls this once its first screen shows the `app_info` it received. Outside a smoke

@@ -81,6 +81,41 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// What the running app says about itself.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    /// Where webhooks (`/hooks/...`) and the JSON API are served, e.g. `http://127.0.0.1:8787`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// The folder the workflow files are saved in (desktop app only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflows_dir: Option<String>,
+}
+
+/// What an export holds, which decides the file type offered in the save dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportKind {
+    /// A workflow file (`.json`).
+    Json,
+    /// A picture of the graph (`.svg`).
+    Svg,
+    /// A picture of the graph (`.png`); `contents` is base64.
+    Png,
+}
+
+/// "Save this export to a file the user picks" (desktop app: a native save dialog).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ExportRequest {
+    /// The file name proposed in the dialog, e.g. `lead-processing.svg`.
+    pub suggested_name: String,
+    /// The text to write; base64 of the bytes for `png`.
+    pub contents: String,
+    pub kind: ExportKind,
+}
+
 /// Every type the UI exchanges with the backend, gathered so one schema covers them.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -94,6 +129,8 @@ struct ApiTypes {
     template_info: TemplateInfo,
     checked_text: CheckedText,
     api_error: ApiError,
+    app_info: AppInfo,
+    export_request: ExportRequest,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

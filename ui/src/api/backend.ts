@@ -1,6 +1,5 @@
 // Typed calls to the backend, one function per command.
-import type { WorkflowFile } from "../generated/api";
-import type { AppInfo } from "./commands";
+import type { AppInfo, ExportRequest, WorkflowFile } from "../generated/api";
 import { transport } from "./transport";
 
 export type { AppInfo };
@@ -17,6 +16,18 @@ export const backend = {
   listTemplates: () => transport().call("list_templates", {}),
   getTemplate: (id: string) => transport().call("get_template", { id }),
 };
+
+/**
+ * In the desktop app: asks where to save an export (native dialog) and writes it; the path
+ * written, or null when the user cancelled. `undefined` in a browser, which downloads instead.
+ */
+export async function saveExportNatively(
+  request: ExportRequest,
+): Promise<string | null | undefined> {
+  const t = transport();
+  if (t.kind !== "tauri") return undefined;
+  return t.call("save_export", { request });
+}
 
 /**
  * Tells the desktop shell that the first screen shows `shownVersion`. The shell uses it for its

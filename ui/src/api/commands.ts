@@ -2,20 +2,16 @@
 // arguments; `switchyard serve` answers the same calls over HTTP at the routes below. Both
 // transports read this table, so they cannot drift apart.
 import type {
+  AppInfo,
   CheckedText,
   Descriptor,
+  ExportRequest,
   Saved,
   TemplateInfo,
   Validation,
   WorkflowFile,
   WorkflowSummary,
 } from "../generated/api";
-
-/** What the desktop shell reports about itself (not part of the generated API schema yet). */
-export interface AppInfo {
-  name: string;
-  version: string;
-}
 
 /** Arguments and result of every command. */
 export interface Commands {
@@ -30,6 +26,8 @@ export interface Commands {
   check_workflow_text: { args: { text: string }; result: CheckedText };
   list_templates: { args: Record<string, never>; result: TemplateInfo[] };
   get_template: { args: { id: string }; result: WorkflowFile };
+  /** Desktop only: a native save dialog, then the file is written; the path, or null if cancelled. */
+  save_export: { args: { request: ExportRequest }; result: string | null };
 }
 
 export type CommandName = keyof Commands;
@@ -79,6 +77,8 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
   },
   list_templates: { method: "GET", path: () => "/api/templates" },
   get_template: { method: "GET", path: ({ id }) => `/api/templates/${seg(id)}` },
+  // A browser saves exports itself (a download).
+  save_export: null,
 };
 
 /** The method, path and JSON body (if any) for a call, or `null` for desktop-only commands. */

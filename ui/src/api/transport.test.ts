@@ -114,6 +114,6 @@ describe("the command table", () => {
     const desktopOnly = Object.entries(HTTP_ROUTES)
       .filter(([, route]) => route === null)
       .map(([name]) => name);
-    expect(desktopOnly).toEqual(["ui_ready"]);
+    expect(desktopOnly).toEqual(["ui_ready", "save_export"]);
   });
 });

@@ -62,15 +62,21 @@ export type FieldType =
       fields: Field[];
       kind: "list";
     };
+/**
+ * What an export holds, which decides the file type offered in the save dialog.
+ */
+export type ExportKind = "json" | "svg" | "png";
 
 /**
  * Every type the UI exchanges with the backend, gathered so one schema covers them.
  */
 export interface ApiTypes {
   api_error: ApiError;
+  app_info: AppInfo;
   checked_text: CheckedText;
   descriptor: Descriptor;
   diagnostic: Diagnostic;
+  export_request: ExportRequest;
   saved: Saved;
   template_info: TemplateInfo;
   validation: Validation;
@@ -83,6 +89,21 @@ export interface ApiTypes {
 export interface ApiError {
   code: string;
   message: string;
+}
+/**
+ * What the running app says about itself.
+ */
+export interface AppInfo {
+  name: string;
+  /**
+   * Where webhooks (`/hooks/...`) and the JSON API are served, e.g. `http://127.0.0.1:8787`.
+   */
+  server_url?: string | null;
+  version: string;
+  /**
+   * The folder the workflow files are saved in (desktop app only).
+   */
+  workflows_dir?: string | null;
 }
 /**
  * Answer to "read this text as a workflow file" (import): the file when it parses, and every
@@ -306,6 +327,20 @@ export interface SelectOption {
 export interface Port {
   label: string;
   name: string;
+}
+/**
+ * "Save this export to a file the user picks" (desktop app: a native save dialog).
+ */
+export interface ExportRequest {
+  /**
+   * The text to write; base64 of the bytes for `png`.
+   */
+  contents: string;
+  kind: ExportKind;
+  /**
+   * The file name proposed in the dialog, e.g. `lead-processing.svg`.
+   */
+  suggested_name: string;
 }
 /**
  * Answer to "save this workflow".

@@ -4,7 +4,6 @@ import { useEffect, useRef, useState } from "react";
 import { Icon } from "../../components/Icon";
 import { ThemeToggle } from "../../components/ThemeToggle";
 import { graphToSvg } from "../../core/svg";
-import { useApp } from "../../stores/app";
 import { useCatalog } from "../../stores/catalog";
 import { ask } from "../../stores/dialogs";
 import {
@@ -14,8 +13,7 @@ import {
   selectMeta,
   useEditor,
 } from "../../stores/editor";
-import { errorText, exportJson, goHome, saveCurrent } from "../files/actions";
-import { downloadBlob, downloadText } from "../files/download";
+import { exportAs, exportJson, goHome, saveCurrent } from "../files/actions";
 import { svgToPng } from "../files/image";
 import { Canvas } from "./Canvas";
 import "./editor.css";
@@ -275,18 +273,13 @@ function ExportMenu() {
       svg: graphToSvg(model.nodes, model.edges, useCatalog.getState().catalog, model.meta.name),
     };
   };
-  const exportSvg = () => {
+  const exportSvg = async () => {
     const p = picture();
-    if (p) downloadText(`${p.id}.svg`, p.svg, "image/svg+xml");
+    if (p) await exportAs(`${p.id}.svg`, "svg", () => p.svg);
   };
   const exportPng = async () => {
     const p = picture();
-    if (!p) return;
-    try {
-      downloadBlob(`${p.id}.png`, await svgToPng(p.svg));
-    } catch (error) {
-      useApp.getState().notify("error", `Could not make the picture: ${errorText(error)}`);
-    }
+    if (p) await exportAs(`${p.id}.png`, "png", () => svgToPng(p.svg));
   };
 
   const item = (label: string, hint: string, icon: "file" | "image", fn: () => void) => (
@@ -323,9 +316,14 @@ function ExportMenu() {
             "Workflow file (.json)",
             "To share or keep in git. Never contains secrets.",
             "file",
-            exportJson,
+            () => void exportJson(),
           )}
-          {item("Picture (.svg)", "Sharp at any size, for documents.", "image", exportSvg)}
+          {item(
+            "Picture (.svg)",
+            "Sharp at any size, for documents.",
+            "image",
+            () => void exportSvg(),
+          )}
           {item("Picture (.png)", "For slides and chat.", "image", () => void exportPng())}
         </div>
       )}

@@ -6,12 +6,12 @@ import { canonicalJson } from "../../core/canonical";
 import { fileKey } from "../../core/canvas";
 import { position, summary } from "../../core/diagnostics";
 import { isWorkflowId, slugify, uniqueSlug } from "../../core/ids";
-import type { Diagnostic, WorkflowFile } from "../../generated/api";
+import type { Diagnostic, ExportKind, WorkflowFile } from "../../generated/api";
 import { useApp } from "../../stores/app";
 import { ask } from "../../stores/dialogs";
 import { selectDirty, useEditor } from "../../stores/editor";
 import { useWorkflows } from "../../stores/workflows";
-import { downloadText, pickTextFile } from "./download";
+import { offerExport, pickTextFile } from "./download";
 import { TemplatePicker } from "./TemplatePicker";
 
 const notify = (tone: "info" | "success" | "error", text: string) =>
@@ -262,9 +262,23 @@ export async function importWorkflow(): Promise<void> {
   }
 }
 
-/** Downloads the open workflow as its canonical JSON file (workflow files never hold secrets). */
-export function exportJson(): void {
+/** Exports the open workflow as its canonical JSON file (workflow files never hold secrets). */
+export async function exportJson(): Promise<void> {
   const file = useEditor.getState().history?.present;
   if (!file) return;
-  downloadText(`${file.id}.json`, canonicalJson(file), "application/json");
+  await exportAs(`${file.id}.json`, "json", () => canonicalJson(file));
+}
+
+/** Offers an export (a save dialog or a download) and says where it went or what failed. */
+export async function exportAs(
+  name: string,
+  kind: ExportKind,
+  make: () => string | Blob | Promise<string | Blob>,
+): Promise<void> {
+  try {
+    const path = await offerExport(name, kind, await make());
+    if (path) notify("success", `Saved ${path}.`);
+  } catch (error) {
+    notify("error", `Could not export: ${errorText(error)}`);
+  }
 }

@@ -1,5 +1,39 @@
-// Offers a file to the user: a download in a browser, the webview's save in the desktop app.
-export function downloadBlob(name: string, blob: Blob): void {
+import { saveExportNatively } from "../../api/backend";
+import type { ExportKind } from "../../generated/api";
+
+const MIME: Record<ExportKind, string> = {
+  json: "application/json",
+  svg: "image/svg+xml",
+  png: "image/png",
+};
+
+/**
+ * Offers an export to the user: the native save dialog in the desktop app (WebKitGTK ignores
+ * `<a download>`), a download in a browser. The path written (desktop), or null.
+ */
+export async function offerExport(
+  name: string,
+  kind: ExportKind,
+  data: string | Blob,
+): Promise<string | null> {
+  const contents =
+    typeof data === "string" ? data : kind === "png" ? await blobToBase64(data) : await data.text();
+  const saved = await saveExportNatively({ suggested_name: name, contents, kind });
+  if (saved !== undefined) return saved;
+  downloadBlob(name, typeof data === "string" ? new Blob([data], { type: MIME[kind] }) : data);
+  return null;
+}
+
+async function blobToBase64(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function downloadBlob(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -9,10 +43,6 @@ export function downloadBlob(name: string, blob: Blob): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-export function downloadText(name: string, text: string, type: string): void {
-  downloadBlob(name, new Blob([text], { type }));
 }
 
 /** Asks the user for a file and returns its text (null when they cancel). */

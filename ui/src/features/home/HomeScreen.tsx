@@ -78,6 +78,7 @@ export function HomeScreen() {
           </div>
         </div>
         <WorkflowList list={list} />
+        {info.state === "ready" && <Where info={info.value} />}
       </main>
     </div>
   );
@@ -189,6 +190,27 @@ function WorkflowCard({ w }: { w: WorkflowSummary }) {
         </button>
       </div>
     </li>
+  );
+}
+
+/** Where the desktop app keeps the files and serves webhooks (the browser knows its own URL). */
+function Where({ info }: { info: AppInfo }) {
+  if (!info.server_url && !info.workflows_dir) return null;
+  return (
+    <p className="home__where muted">
+      {info.workflows_dir && (
+        <>
+          Files are saved in <code>{info.workflows_dir}</code>.{" "}
+        </>
+      )}
+      {info.server_url && (
+        <>
+          While the app is open, webhooks are received at{" "}
+          <code data-testid="server-url">{info.server_url}</code>
+          <code>/hooks/…</code>
+        </>
+      )}
+    </p>
   );
 }
 
