@@ -17,6 +17,14 @@ struct Server {
     base: String,
 }
 
+/// A failing test must not leave its server running (it would also keep cargo's output open).
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts `switchyard serve` on a free port and returns once it listens.
 fn start(data: &Path, workflows: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
@@ -78,7 +86,7 @@ async fn settled_event(http: &reqwest::Client, base: &str, id: &str) -> Value {
 async fn a_fresh_data_dir_accepts_the_lead_webhook_and_shows_the_completed_run() {
     let data = tempfile::tempdir().unwrap();
     let workflows = lead_workflows();
-    let server = start(&data.path().join("nested/new"), workflows.path());
+    let mut server = start(&data.path().join("nested/new"), workflows.path());
     let http = reqwest::Client::new();
     let r = http
         .post(format!("{}/hooks/lead-form", server.base))
@@ -96,14 +104,30 @@ async fn a_fresh_data_dir_accepts_the_lead_webhook_and_shows_the_completed_run()
     assert_eq!(detail["runs"][0]["status"], "succeeded");
     assert_eq!(detail["runs"][0]["workflow_id"], "lead-processing");
 
+    // A manual run from the CLI goes through the server and into the same history.
+    let out = common::switchyard(&[
+        "trigger",
+        "lead-processing",
+        "--server",
+        &server.base,
+        "--wait",
+        "--event",
+        &cold_lead(2).to_string(),
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let manual: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(manual["run"]["status"], "succeeded");
+    let out = common::switchyard(&["trigger", "nope", "--server", &server.base]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stderr(&out).contains("not_found"));
+
     // SIGTERM: stops cleanly, closing the database (no WAL left behind).
     let status = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let mut child = server.child;
-    let exit = child.wait().unwrap();
+    let exit = server.child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
     let db = data.path().join("nested/new/switchyard.db");
     assert!(db.exists());
@@ -117,7 +141,9 @@ async fn a_fresh_data_dir_accepts_the_lead_webhook_and_shows_the_completed_run()
         data.path().join("nested/new").to_str().unwrap(),
     ]);
     let events: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(events[0]["id"], id.as_str());
+    assert_eq!(events.as_array().unwrap().len(), 2);
+    assert_eq!(events[1]["id"], id.as_str(), "newest first");
+    assert_eq!(events[0]["source"], "manual");
     let out = common::switchyard(&[
         "runs",
         "--data-dir",
@@ -233,7 +259,5 @@ async fn after_kill_9_and_a_restart_every_acknowledged_event_has_exactly_one_com
         .unwrap();
     assert_eq!(health["queue"]["open_jobs"], 0, "{health}");
     assert_eq!(health["queue"]["dead_letters"], 0, "{health}");
-    let mut child = server.child;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
 }

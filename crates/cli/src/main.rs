@@ -3,6 +3,7 @@
 mod history;
 mod run;
 mod serve;
+mod trigger;
 mod validate;
 
 use std::path::PathBuf;
@@ -43,6 +44,8 @@ enum Command {
     },
     /// Serve the workflows: webhooks, schedules, workers, the JSON API and the browser UI.
     Serve(serve::ServeArgs),
+    /// Start a workflow by hand on a running server (stored in its history).
+    Trigger(trigger::TriggerArgs),
     /// List stored runs (newest first), or show one with its per-node journal.
     Runs(history::RunsArgs),
     /// List stored events (newest first), or show one with the runs it caused.
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::main(args),
         Command::Fmt { files, check } => validate::fmt(&files, check),
         Command::Serve(args) => serve::main(args),
+        Command::Trigger(args) => trigger::main(args),
         Command::Runs(args) => history::runs(args),
         Command::Events(args) => history::events(args),
         Command::Schema => {

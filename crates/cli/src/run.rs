@@ -90,7 +90,7 @@ fn prepare(args: &RunArgs) -> Result<(switchyard_core::Plan, RunRequest), Vec<St
     Ok((plan, req))
 }
 
-fn parse_event(text: &str) -> Result<Json, Vec<String>> {
+pub fn parse_event(text: &str) -> Result<Json, Vec<String>> {
     let (source, body) = match text.strip_prefix('@') {
         Some("-") => {
             let mut s = String::new();

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use switchyard_app::{AppError, LiveEvent};
 use switchyard_core::WorkflowFile;
 use switchyard_store::RunFilter;
+use tokio::sync::broadcast::error::RecvError;
 
 use crate::{ApiError, Ctx};
 
@@ -228,13 +229,49 @@ async fn publish(State(ctx): State<Ctx>, p: Result<Json<Publish>, JsonRejection>
         .into_response())
 }
 
-async fn event(State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult {
-    ok(ctx
-        .app
-        .store()
-        .event_detail(&id)
-        .await
-        .map_err(AppError::from)?)
+#[derive(Deserialize)]
+struct EventQuery {
+    /// Long poll: wait up to this many milliseconds (at most 60 s) for every run of the event
+    /// to be stored.
+    wait_ms: Option<u64>,
+}
+
+async fn event(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    Query(q): Query<EventQuery>,
+) -> ApiResult {
+    // Subscribe before the first read, so a run stored in between is not missed.
+    let mut live = ctx.app.subscribe();
+    let settled = |d: &switchyard_store::EventDetail| {
+        d.jobs
+            .iter()
+            .all(|j| j.status != "queued" && j.status != "leased")
+    };
+    let store = ctx.app.store();
+    let mut detail = store.event_detail(&id).await.map_err(AppError::from)?;
+    if let Some(ms) = q.wait_ms {
+        let deadline =
+            tokio::time::Instant::now() + std::time::Duration::from_millis(ms.min(60_000));
+        // Re-read when a run of this event is stored, and every 250 ms in any case.
+        while !settled(&detail) && tokio::time::Instant::now() < deadline {
+            let tick =
+                (tokio::time::Instant::now() + std::time::Duration::from_millis(250)).min(deadline);
+            loop {
+                match tokio::time::timeout_at(tick, live.recv()).await {
+                    Ok(Ok(LiveEvent::RunStored { run }))
+                        if run.event_id.as_deref() == Some(&id) =>
+                    {
+                        break
+                    }
+                    Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) => {}
+                    Ok(Err(RecvError::Closed)) | Err(_) => break,
+                }
+            }
+            detail = store.event_detail(&id).await.map_err(AppError::from)?;
+        }
+    }
+    ok(detail)
 }
 
 async fn dead_letters(State(ctx): State<Ctx>, Query(p): Query<Page>) -> ApiResult {

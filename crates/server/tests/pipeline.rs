@@ -136,7 +136,12 @@ async fn a_webhook_event_is_acknowledged_then_run_and_both_are_stored() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let workflows = s.get("/api/workflows").await;
     assert_eq!(workflows[0]["triggers"][0]["webhook_path"], "in");
-    let r = s.http.get(format!("{}/api/health", s.base)).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/api/health", s.base))
+        .send()
+        .await
+        .unwrap();
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe"));
 }
@@ -645,4 +650,28 @@ async fn a_manual_run_through_the_api_waits_for_its_result() {
     assert_eq!(run["journal"]["output"]["greeting"], "Hello Ada");
     let (status, body) = s.post("/api/workflows/nope/run", &json!({})).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+}
+
+#[tokio::test]
+async fn the_event_long_poll_returns_once_its_runs_are_stored() {
+    let wf = workflow(
+        "slow",
+        json!([
+            {"id": "hook", "kind": "webhook_trigger", "params": {"path": "slow"}},
+            {"id": "wait", "kind": "delay", "params": {"amount": 300, "unit": "ms"}}
+        ]),
+        &[("hook", "out", "wait")],
+    );
+    let s = serve(&[wf], ServerOptions::default()).await;
+    let (_, body) = s.post("/hooks/slow", &json!({})).await;
+    let id = body["event_id"].as_str().unwrap();
+    let now = s.get(&format!("/api/events/{id}")).await;
+    assert_eq!(
+        now["jobs"][0]["status"], "leased",
+        "still running: the delay holds it"
+    );
+    assert!(now["runs"].as_array().unwrap().is_empty());
+    let later = s.get(&format!("/api/events/{id}?wait_ms=20000")).await;
+    assert_eq!(later["jobs"][0]["status"], "done");
+    assert_eq!(later["runs"][0]["status"], "succeeded");
 }

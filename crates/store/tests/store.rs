@@ -278,3 +278,33 @@ async fn many_concurrent_callers_are_committed_in_groups() {
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
+
+#[tokio::test]
+async fn reads_see_every_commit_made_before_them() {
+    let dir = tempdir();
+    let mut config = StoreConfig::new(dir.path());
+    config.readers = 1; // one read connection, reused by every read
+    let store = Store::open(config).await.unwrap();
+    let acc = store
+        .accept(vec![event("x", None, &[("w", "t")])])
+        .await
+        .unwrap();
+    let id = acc[0].event_id.clone();
+    for round in 0..20 {
+        // A read that stops at its first row, then a commit, then reads again.
+        let before = store.event_detail(&id).await.unwrap();
+        assert_eq!(before.runs.len(), round);
+        let job = &acc[0].jobs[0];
+        store
+            .finish(FinishedRun {
+                run: finished(job, "succeeded"),
+                job: None,
+                emitted: vec![],
+            })
+            .await
+            .unwrap();
+        let after = store.event_detail(&id).await.unwrap();
+        assert_eq!(after.runs.len(), round + 1, "round {round}: a stale read");
+    }
+    store.close().await;
+}
