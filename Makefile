@@ -19,6 +19,12 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 # `tauri/custom-protocol` embeds ui/dist into the binary; without it the shell loads devUrl.
 DESKTOP_CARGO_ARGS := -p switchyard-desktop --features tauri/custom-protocol
 DESKTOP_BIN := $(TARGET_DIR)/debug/switchyard-desktop
+# Tools installed with `cargo install`, cached next to the build outputs (outside the clone in CI).
+TOOLS_DIR := $(TARGET_DIR)/tools
+TAURI_DRIVER_VERSION := 2.1.0
+TAURI_DRIVER := $(TOOLS_DIR)/tauri-driver-$(TAURI_DRIVER_VERSION)/bin/tauri-driver
+XVFB_RUN := xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp"
+SCREENSHOTS_TMP := $(TARGET_DIR)/screenshots
 
 UI_SOURCES := $(shell find $(UI)/src $(UI)/public $(UI)/scripts -type f 2>/dev/null) \
 	schema/api.schema.json $(UI)/index.html $(UI)/vite.config.ts $(UI)/tsconfig.json $(UI)/package.json
@@ -26,7 +32,7 @@ UI_STAMP := $(UI)/node_modules/.switchyard-installed
 UI_DIST := $(UI)/dist/index.html
 
 .PHONY: help app dev deps tools ui-deps ui-build ui-check ui-e2e rust-check rust-test \
-	desktop-build desktop-test test bench
+	desktop-build desktop-test test bench screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -85,10 +91,28 @@ bench: | deps ## Benchmarks: 10k-node compile, per-node engine overhead, webhook
 desktop-build: $(UI_DIST) | deps ## Build the desktop app with the UI embedded
 	$(CARGO) build $(DESKTOP_CARGO_ARGS)
 
-# Builds right before the smoke test: a plain `cargo build`/`cargo test` of the shell would leave a
+# WebDriver server for Tauri apps (it drives WebKitWebDriver from Debian's webkit2gtk-driver).
+# Built in a temporary folder (not $CARGO_TARGET_DIR), installed once per version.
+$(TAURI_DRIVER): | tools
+	env -u CARGO_TARGET_DIR $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION) \
+		--root $(TOOLS_DIR)/tauri-driver-$(TAURI_DRIVER_VERSION)
+
+# Builds right before the tests: a plain `cargo build`/`cargo test` of the shell would leave a
 # dev-mode binary (one that loads devUrl) at the same path.
-desktop-test: desktop-build ## Open the real window under Xvfb and check the UI talks to Rust
+desktop-test: desktop-build $(TAURI_DRIVER) ## The real window under Xvfb: smoke test, then tauri-driver e2e
 	tests/desktop/smoke.sh $(DESKTOP_BIN)
+	SWITCHYARD_DESKTOP_BIN=$(DESKTOP_BIN) TAURI_DRIVER=$(TAURI_DRIVER) \
+		$(XVFB_RUN) node --test tests/desktop/driver.test.mjs
+
+# The README's pictures, taken by the browser and desktop e2e tests.
+screenshots: ## Regenerate docs/screenshots/ (runs ui-e2e and desktop-test with screenshots on)
+	rm -rf $(SCREENSHOTS_TMP)
+	E2E_SCREENSHOTS=$(SCREENSHOTS_TMP) $(MAKE) ui-e2e
+	DESKTOP_SCREENSHOTS=$(SCREENSHOTS_TMP) $(MAKE) desktop-test
+	mkdir -p docs/screenshots
+	cp $(SCREENSHOTS_TMP)/desktop-workflow-list.png docs/screenshots/workflow-list.png
+	cp $(SCREENSHOTS_TMP)/desktop-editor.png docs/screenshots/editor-lead-processing.png
+	cp $(SCREENSHOTS_TMP)/diagnostic-on-node.png docs/screenshots/diagnostic-on-node.png
 
 app: $(UI_DIST) | deps ## Build everything and launch the desktop app
 	$(CARGO) run $(DESKTOP_CARGO_ARGS)

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev libxdo-dev file)
-TEST_PKGS=(xvfb xauth chromium)
+TEST_PKGS=(xvfb xauth chromium webkit2gtk-driver)
 
 case "${1:-}" in
   --build) PKGS=("${BUILD_PKGS[@]}") ;;

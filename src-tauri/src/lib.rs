@@ -35,6 +35,7 @@ pub fn run() {
             });
             let backend = tauri::async_runtime::block_on(Backend::start(places, addr));
             app.manage(backend);
+            tauri::async_runtime::spawn(exit_on_signal(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -60,4 +61,27 @@ pub fn run() {
             }
         }
     });
+}
+
+/// Ctrl+C in the terminal, or SIGTERM (logout, `kill`), closes the app like its window does, so
+/// the engine stops cleanly (see `RunEvent::Exit` above).
+async fn exit_on_signal(handle: tauri::AppHandle) {
+    #[cfg(unix)]
+    let term = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+    tracing::info!("asked to stop: closing the app");
+    handle.exit(0);
 }

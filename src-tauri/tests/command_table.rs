@@ -25,7 +25,10 @@ fn ui_commands() -> BTreeSet<String> {
 #[test]
 fn every_ui_command_is_declared_and_allowed_and_nothing_more() {
     let ui = ui_commands();
-    assert!(ui.contains("get_workflow") && ui.contains("save_export"), "{ui:?}");
+    assert!(
+        ui.contains("get_workflow") && ui.contains("save_export"),
+        "{ui:?}"
+    );
 
     let build = read("build.rs");
     let declared: BTreeSet<String> = build
@@ -48,7 +51,10 @@ fn every_ui_command_is_declared_and_allowed_and_nothing_more() {
         .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
         .map(|c| c.replace('-', "_"))
         .collect();
-    assert_eq!(allowed, ui, "capabilities/default.json vs ui/src/api/commands.ts");
+    assert_eq!(
+        allowed, ui,
+        "capabilities/default.json vs ui/src/api/commands.ts"
+    );
     let others: Vec<&str> = caps["permissions"]
         .as_array()
         .unwrap()
@@ -56,5 +62,9 @@ fn every_ui_command_is_declared_and_allowed_and_nothing_more() {
         .filter_map(|p| p.as_str())
         .filter(|p| !p.starts_with("allow-"))
         .collect();
-    assert_eq!(others, ["core:default"], "no plugin permission reaches the UI");
+    assert_eq!(
+        others,
+        ["core:default"],
+        "no plugin permission reaches the UI"
+    );
 }
