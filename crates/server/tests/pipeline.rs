@@ -675,3 +675,29 @@ async fn the_event_long_poll_returns_once_its_runs_are_stored() {
     assert_eq!(later["jobs"][0]["status"], "done");
     assert_eq!(later["runs"][0]["status"], "succeeded");
 }
+
+#[tokio::test]
+async fn two_workflows_on_one_webhook_path_serve_the_first_and_flag_the_second() {
+    let mut other = echo_workflow();
+    other["id"] = json!("echo-copy");
+    let s = serve(&[echo_workflow(), other], ServerOptions::default()).await;
+    let list = s.get("/api/workflows").await;
+    let copy = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == "echo-copy")
+        .unwrap();
+    assert_eq!(copy["diagnostics"][0]["code"], "duplicate_webhook_path");
+    assert!(copy["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("echo"));
+    let mut live = s.app.subscribe();
+    let (_, body) = s.post("/hooks/in", &json!({"n": 1})).await;
+    let id = body["event_id"].as_str().unwrap().to_string();
+    let run = wait_for_run(&mut live, |r| r.event_id.as_deref() == Some(&id), MINUTE)
+        .await
+        .unwrap();
+    assert_eq!(run.workflow_id, "echo");
+}
