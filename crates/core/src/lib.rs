@@ -11,9 +11,11 @@ pub mod file;
 pub mod kind;
 pub mod plan;
 pub mod schedule;
+pub mod workspace;
 
 pub use compile::compile;
 pub use diagnostic::{Diagnostic, Severity};
 pub use file::{Edge, LoadError, Node, Position, RetryPolicy, WorkflowFile};
 pub use kind::NodeKind;
 pub use plan::Plan;
+pub use workspace::Workspace;

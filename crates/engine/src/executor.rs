@@ -18,29 +18,23 @@ use tokio_util::sync::CancellationToken;
 use crate::events::{NodeError, RunEvent, RunStatus};
 use crate::nodes::{self, NodeCx, NodeOutput, Ports};
 use crate::report::RunReport;
+use crate::services::{EngineConfig, Secrets, Services};
+use switchyard_core::Workspace;
 
 /// Replaces a node's behaviour for one run: given the node's input, its output. Used for
 /// pinned sample data and simulated side effects.
 pub type StandIn = Arc<dyn Fn(&Json) -> Result<Json, NodeError> + Send + Sync>;
 
-/// Settings shared by every run of an engine.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    pub user_agent: String,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            user_agent: format!("Switchyard/{}", env!("CARGO_PKG_VERSION")),
-        }
-    }
-}
-
-/// Runs plans. Cheap to clone; clones share the HTTP connection pool.
-#[derive(Debug, Clone)]
+/// Runs plans. Cheap to clone; clones share connection pools, secrets and settings.
+#[derive(Clone)]
 pub struct Engine {
-    http: reqwest::Client,
+    services: Arc<Services>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
 }
 
 /// One run: the event, and how to run it.
@@ -73,11 +67,23 @@ impl RunRequest {
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Engine {
-        let http = reqwest::Client::builder()
-            .user_agent(config.user_agent)
-            .build()
-            .expect("the HTTP client configuration is valid");
-        Engine { http }
+        Engine {
+            services: Arc::new(Services::new(config)),
+        }
+    }
+
+    /// The secret values nodes read (the application layer refreshes them).
+    pub fn secrets(&self) -> &Secrets {
+        &self.services.secrets
+    }
+
+    /// Replaces the workspace settings for runs that start from now on.
+    pub fn set_workspace(&self, workspace: Arc<Workspace>) {
+        *self.services.workspace.write().expect("workspace lock") = workspace;
+    }
+
+    pub fn workspace(&self) -> Arc<Workspace> {
+        self.services.workspace()
     }
 
     /// Runs `plan` for one event, reporting each event to `sink` as it happens.
@@ -114,7 +120,7 @@ impl Engine {
             rng: req.seed.map(fastrand::Rng::with_seed).unwrap_or_default(),
             inflight: FuturesUnordered::new(),
             failure: None,
-            http: self.http.clone(),
+            services: self.services.clone(),
             report,
             sink,
             req,
@@ -209,7 +215,7 @@ struct Run<'s> {
     inflight: FuturesUnordered<BoxFuture<'static, Done>>,
     /// The unhandled failure that stopped the run (node `None`: cancelled from outside).
     failure: Option<(Option<usize>, NodeError)>,
-    http: reqwest::Client,
+    services: Arc<Services>,
     report: RunReport,
     sink: &'s mut (dyn FnMut(&RunEvent) + Send),
 }
@@ -363,10 +369,11 @@ impl Run<'_> {
         let fut = async move {
             let started = Instant::now();
             let work = async move {
-                match stand_in {
+                let result = match stand_in {
                     Some(f) => f(&cx.scope.input).map(NodeOutput::out),
-                    None => nodes::execute(cx).await,
-                }
+                    None => nodes::execute(&cx).await,
+                };
+                cx.scrub(result)
             };
             let guarded = AssertUnwindSafe(work)
                 .catch_unwind()
@@ -426,7 +433,8 @@ impl Run<'_> {
             node,
             scope,
             inputs,
-            http: self.http.clone(),
+            services: self.services.clone(),
+            redactor: Default::default(),
         }
     }
 

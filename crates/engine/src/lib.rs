@@ -7,7 +7,9 @@ mod events;
 mod executor;
 mod nodes;
 mod report;
+mod services;
 
 pub use events::{NodeError, RunEvent, RunStatus};
-pub use executor::{Engine, EngineConfig, RunRequest, StandIn};
+pub use executor::{Engine, RunRequest, StandIn};
 pub use report::{NodeReport, NodeStatus, RunReport};
+pub use services::{env_name as secret_env_name, EngineConfig, Secrets};

@@ -43,7 +43,7 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         .and_then(Json::as_u64)
         .unwrap_or(30_000);
     let mut req = cx
-        .http
+        .http()
         .request(method.clone(), url.clone())
         .timeout(Duration::from_millis(timeout_ms));
     if let Some(Json::Object(headers)) = cx.eval("headers")? {

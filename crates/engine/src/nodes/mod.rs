@@ -11,7 +11,7 @@ mod respond_webhook;
 mod set;
 mod switch;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value as Json;
 use switchyard_core::expr::{EvalError, Scope};
@@ -20,6 +20,8 @@ use switchyard_core::plan::PlanNode;
 use switchyard_core::Plan;
 
 use crate::events::NodeError;
+use crate::services::{Redactor, Services};
+use switchyard_core::Workspace;
 
 /// What a node gets to work with.
 pub(crate) struct NodeCx {
@@ -28,7 +30,9 @@ pub(crate) struct NodeCx {
     pub scope: Scope,
     /// The data on each incoming edge that carried data: (source node id, output).
     pub inputs: Vec<(String, Arc<Json>)>,
-    pub http: reqwest::Client,
+    pub services: Arc<Services>,
+    /// Secret values this node read, scrubbed from what it returns.
+    pub redactor: Mutex<Redactor>,
 }
 
 impl NodeCx {
@@ -59,6 +63,60 @@ impl NodeCx {
 
     pub fn input(&self) -> Json {
         self.scope.input.as_ref().clone()
+    }
+
+    /// The client for addresses a workflow controls (HTTP request nodes).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.services.http
+    }
+
+    /// The value of the secret `name`, read for the setting `field`. Whatever the node returns
+    /// afterwards is scrubbed of it.
+    pub fn secret(&self, name: &str, field: &str) -> Result<Arc<str>, NodeError> {
+        let value = self.services.secrets.get(name).ok_or_else(|| {
+            NodeError::new(
+                "missing_secret",
+                format!(
+                    "the secret \"{name}\" is not set: add it in Settings → Secrets, or run `switchyard secrets set {name}`"
+                ),
+            )
+            .in_field(field)
+        })?;
+        self.redactor
+            .lock()
+            .expect("redactor lock")
+            .add(name, value.clone());
+        Ok(value)
+    }
+
+    /// The workspace settings as they were when the node started.
+    pub fn workspace(&self) -> Arc<Workspace> {
+        self.services.workspace()
+    }
+
+    /// Removes the secret values the node read from its output, logs and error.
+    pub fn scrub(&self, result: Result<NodeOutput, NodeError>) -> Result<NodeOutput, NodeError> {
+        let redactor = self.redactor.lock().expect("redactor lock");
+        if redactor.is_empty() {
+            return result;
+        }
+        match result {
+            Ok(mut out) => {
+                redactor.json(&mut out.value);
+                for (_, line) in &mut out.logs {
+                    if let Some(r) = redactor.text(line) {
+                        *line = r;
+                    }
+                }
+                Ok(out)
+            }
+            Err(mut e) => {
+                if let Some(r) = redactor.text(&e.message) {
+                    e.message = r;
+                }
+                Err(e)
+            }
+        }
     }
 }
 
@@ -99,23 +157,23 @@ impl NodeOutput {
     }
 }
 
-pub(crate) async fn execute(cx: NodeCx) -> Result<NodeOutput, NodeError> {
+pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     match cx.node().kind {
         // A trigger's output is the event; the run loop handles triggers itself.
         NodeKind::ManualTrigger
         | NodeKind::WebhookTrigger
         | NodeKind::ScheduleTrigger
         | NodeKind::EventTrigger => Ok(NodeOutput::out(cx.scope.event.as_ref().clone())),
-        NodeKind::Set => set::run(&cx),
-        NodeKind::Condition => condition::run(&cx),
-        NodeKind::Switch => switch::run(&cx),
-        NodeKind::Filter => filter::run(&cx),
-        NodeKind::Merge => merge::run(&cx),
-        NodeKind::Delay => delay::run(&cx).await,
-        NodeKind::Log => log::run(&cx),
-        NodeKind::HttpRequest => http_request::run(&cx).await,
-        NodeKind::EmitEvent => emit_event::run(&cx),
-        NodeKind::RespondWebhook => respond_webhook::run(&cx),
+        NodeKind::Set => set::run(cx),
+        NodeKind::Condition => condition::run(cx),
+        NodeKind::Switch => switch::run(cx),
+        NodeKind::Filter => filter::run(cx),
+        NodeKind::Merge => merge::run(cx),
+        NodeKind::Delay => delay::run(cx).await,
+        NodeKind::Log => log::run(cx),
+        NodeKind::HttpRequest => http_request::run(cx).await,
+        NodeKind::EmitEvent => emit_event::run(cx),
+        NodeKind::RespondWebhook => respond_webhook::run(cx),
     }
 }
 
