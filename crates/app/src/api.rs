@@ -116,6 +116,40 @@ pub struct ExportRequest {
     pub kind: ExportKind,
 }
 
+/// The workspace settings in use (`workspace.json` beside the workflows).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct WorkspaceState {
+    pub settings: switchyard_core::Workspace,
+    /// The file name inside the workflows folder.
+    pub file: String,
+    /// Why the file on disk is not in use (the last good settings are), if it has a problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A named secret as listed: never its value.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct SecretSummary {
+    pub name: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct SecretList {
+    pub secrets: Vec<SecretSummary>,
+    /// Where the master key comes from (the OS keychain, a key file ...); none before the
+    /// first secret is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_source: Option<String>,
+}
+
+/// "Store this secret" (the value travels only in this request).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct SecretValue {
+    pub value: String,
+}
+
 /// Every type the UI exchanges with the backend, gathered so one schema covers them.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -131,6 +165,9 @@ struct ApiTypes {
     api_error: ApiError,
     app_info: AppInfo,
     export_request: ExportRequest,
+    workspace_state: WorkspaceState,
+    secret_list: SecretList,
+    secret_value: SecretValue,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

@@ -58,6 +58,12 @@ impl App {
                 ),
             ));
         }
+        if format!("{}.json", file.id) == switchyard_core::workspace::WORKSPACE_FILE {
+            return Err(AppError::new(
+                "invalid_request",
+                "\"workspace\" is reserved for the workspace settings file; choose another id",
+            ));
+        }
         let text = file.to_canonical_json();
         let name = self
             .registry()

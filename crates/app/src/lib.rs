@@ -11,7 +11,7 @@ mod pipeline;
 mod queue;
 pub mod registry;
 mod schedules;
-pub mod secrets;
+mod settings;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -29,6 +29,7 @@ pub use pipeline::{wait_for_run, Delivery, LiveEvent, WebhookReply, WebhookRoute
 mod files;
 pub use queue::Queue;
 use registry::Registry;
+pub use settings::{load_workspace, open_existing_secrets};
 
 /// How an [`App`] runs.
 #[derive(Debug, Clone)]
@@ -89,6 +90,7 @@ pub(crate) struct Inner {
     pub abort: CancellationToken,
     pub tasks: TaskTracker,
     pub schedules: Mutex<CancellationToken>,
+    pub settings: Mutex<settings::SettingsState>,
 }
 
 impl App {
@@ -109,7 +111,6 @@ impl App {
             inner: Arc::new(Inner {
                 queue: Arc::new(store.clone()),
                 store,
-                engine: Engine::new(EngineConfig::default()),
                 registry: RwLock::new(Arc::new(Registry::default())),
                 reload_lock: tokio::sync::Mutex::new(()),
                 live,
@@ -120,9 +121,15 @@ impl App {
                 abort: CancellationToken::new(),
                 tasks: TaskTracker::new(),
                 schedules: Mutex::new(CancellationToken::new()),
+                settings: Mutex::new(Default::default()),
+                engine: Engine::new(EngineConfig {
+                    workspace_dir: config.workflows_dir.clone(),
+                    ..EngineConfig::default()
+                }),
                 config,
             }),
         };
+        app.refresh_settings();
         app.reload().await?;
         app.recover().await?;
         if let Some(every) = app.inner.config.watch_interval {
@@ -134,6 +141,7 @@ impl App {
                     tokio::select! {
                         _ = watcher.inner.stopping.cancelled() => break,
                         _ = tick.tick() => {
+                            watcher.refresh_settings();
                             if let Err(e) = watcher.reload().await {
                                 tracing::warn!(error = %e, "reloading the workflows failed");
                             }

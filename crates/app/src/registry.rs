@@ -67,7 +67,9 @@ impl Registry {
         if let Ok(read) = std::fs::read_dir(dir) {
             for entry in read.flatten() {
                 let path = entry.path();
-                if path.extension().and_then(|e| e.to_str()) == Some("json") {
+                let is_settings = path.file_name().and_then(|n| n.to_str())
+                    == Some(switchyard_core::workspace::WORKSPACE_FILE);
+                if path.extension().and_then(|e| e.to_str()) == Some("json") && !is_settings {
                     if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
                         seen.insert(name.to_string(), path);
                     }

@@ -2,6 +2,7 @@
 
 mod history;
 mod run;
+mod secrets;
 mod serve;
 mod trigger;
 mod validate;
@@ -50,6 +51,8 @@ enum Command {
     Runs(history::RunsArgs),
     /// List stored events (newest first), or show one with the runs it caused.
     Events(history::EventsArgs),
+    /// Named credentials (API keys, passwords, database URLs), encrypted in the data folder.
+    Secrets(secrets::SecretsArgs),
     /// Print the JSON Schema of the workflow file format.
     Schema,
     /// Print the node catalog (descriptors of every node kind) as JSON.
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Trigger(args) => trigger::main(args),
         Command::Runs(args) => history::runs(args),
         Command::Events(args) => history::events(args),
+        Command::Secrets(args) => secrets::main(args),
         Command::Schema => {
             print!("{}", switchyard_core::file::json_schema());
             ExitCode::SUCCESS

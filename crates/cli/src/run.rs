@@ -30,9 +30,26 @@ pub struct RunArgs {
     /// Print the result as JSON: {"status", "nodes": [...], "output"}.
     #[arg(long)]
     json: bool,
+    /// The workspace settings (AI providers, email servers, databases, network policy)
+    /// [default: workspace.json beside the workflow file, when there is one].
+    #[arg(long)]
+    workspace: Option<PathBuf>,
+    /// Where the secrets are kept [default: the platform's data folder].
+    #[arg(long, env = "SWITCHYARD_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Let HTTP request nodes reach private and loopback addresses for this run.
+    #[arg(long)]
+    allow_private_network: bool,
 }
 
 pub fn main(args: RunArgs) -> ExitCode {
+    let config = match engine_config(&args) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
     match prepare(&args) {
         Ok((plan, req)) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -40,7 +57,7 @@ pub fn main(args: RunArgs) -> ExitCode {
                 .build()
                 .expect("tokio starts");
             let report = runtime.block_on(async {
-                let engine = Engine::new(EngineConfig::default());
+                let engine = Engine::new(config);
                 engine.run(Arc::new(plan), req, &mut |_| {}).await
             });
             print_report(&report, args.json);
@@ -61,6 +78,64 @@ pub fn main(args: RunArgs) -> ExitCode {
             ExitCode::from(EXIT_INVALID)
         }
     }
+}
+
+/// The workspace settings and secrets a run uses.
+fn engine_config(args: &RunArgs) -> Result<EngineConfig, String> {
+    let dir = match &args.workspace {
+        Some(file) => file.parent().map(PathBuf::from).unwrap_or_default(),
+        None => args.file.parent().map(PathBuf::from).unwrap_or_default(),
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let mut workspace = match &args.workspace {
+        Some(file) => std::fs::read_to_string(file)
+            .map_err(|e| format!("{}: {e}", file.display()))
+            .and_then(|t| {
+                switchyard_core::Workspace::from_json(&t)
+                    .map_err(|e| format!("{}: {} {}", file.display(), e.code, e.message))
+            })?,
+        None => switchyard_app::load_workspace(&dir).map_err(|e| {
+            format!(
+                "{}: {} {}",
+                dir.join("workspace.json").display(),
+                e.code,
+                e.message
+            )
+        })?,
+    };
+    if args.allow_private_network {
+        workspace.network.allow_private_networks = true;
+    }
+    let data = crate::serve::data_dir(args.data_dir.clone());
+    let secrets = match switchyard_app::open_existing_secrets(&data) {
+        Ok(Some(store)) => store.load_all().map_err(|e| {
+            format!(
+                "the secrets in {}: {} {}",
+                data.display(),
+                e.code,
+                e.message
+            )
+        })?,
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            return Err(format!(
+                "the secrets in {}: {} {}",
+                data.display(),
+                e.code,
+                e.message
+            ))
+        }
+    };
+    Ok(EngineConfig {
+        secrets: switchyard_engine::Secrets::new(secrets),
+        workspace: Arc::new(workspace),
+        workspace_dir: dir,
+        ..EngineConfig::default()
+    })
 }
 
 fn prepare(args: &RunArgs) -> Result<(switchyard_core::Plan, RunRequest), Vec<String>> {

@@ -75,7 +75,7 @@ async fn receive(
         );
     }
     if let Some(name) = &route.secret {
-        let Some(secret) = switchyard_app::secrets::lookup(name) else {
+        let Some(secret) = ctx.app.secret(name) else {
             tracing::error!(path = %route.path, secret = %name, "the webhook's signing secret is not set; refusing its requests");
             return error(
                 StatusCode::UNAUTHORIZED,

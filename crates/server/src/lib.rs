@@ -3,6 +3,7 @@
 
 mod api;
 mod hooks;
+mod settings;
 mod signature;
 
 use std::future::Future;
@@ -55,6 +56,7 @@ pub fn router(app: App, opts: ServerOptions) -> axum::Router {
     };
     let mut router = axum::Router::new()
         .merge(hooks::routes(ctx.clone()))
+        .merge(settings::routes(ctx.clone()))
         .merge(api::routes(ctx));
     if let Some(dir) = ui_dir {
         let index = dir.join("index.html");
@@ -111,7 +113,11 @@ impl IntoResponse for ApiError {
         let status = match self.0.code.as_str() {
             "not_found" => StatusCode::NOT_FOUND,
             "invalid_request" | "invalid_json" => StatusCode::BAD_REQUEST,
-            "invalid_workflow" => StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_workflow"
+            | "invalid_workspace"
+            | "duplicate_id"
+            | "password_in_url"
+            | "unsupported_version" => StatusCode::UNPROCESSABLE_ENTITY,
             "conflict" => StatusCode::CONFLICT,
             "shutting_down" => StatusCode::SERVICE_UNAVAILABLE,
             "timeout" => StatusCode::GATEWAY_TIMEOUT,

@@ -177,11 +177,6 @@ async fn a_repeated_delivery_returns_the_first_event_and_runs_once() {
 async fn bad_requests_get_4xx_and_store_nothing() {
     let mut hooked = echo_workflow();
     hooked["nodes"][0]["params"]["secret"] = json!("echo_signing");
-    // The secret comes from the environment (the encrypted secret store replaces this later).
-    std::env::set_var(
-        "SWITCHYARD_SECRET_ECHO_SIGNING",
-        "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=",
-    );
     let s = serve(
         &[hooked],
         ServerOptions {
@@ -190,6 +185,15 @@ async fn bad_requests_get_4xx_and_store_nothing() {
         },
     )
     .await;
+    // The signing key is a named secret, stored encrypted through the API.
+    let r = s
+        .http
+        .put(format!("{}/api/secrets/echo_signing", s.base))
+        .json(&json!({"value": "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM="}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
     let url = format!("{}/hooks/in", s.base);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -1,0 +1,193 @@
+//! Secrets and workspace settings through the HTTP API, with a real App and SQLite on disk.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use switchyard_app::{App, AppConfig};
+use switchyard_server::ServerOptions;
+
+struct Served {
+    app: App,
+    base: String,
+    http: reqwest::Client,
+    data: tempfile::TempDir,
+    workflows: tempfile::TempDir,
+}
+
+async fn serve() -> Served {
+    let data = tempfile::tempdir().unwrap();
+    let workflows = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::new(data.path(), workflows.path());
+    config.watch_interval = None;
+    config.respond_timeout = Duration::from_secs(10);
+    let app = App::start(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = switchyard_server::router(app.clone(), ServerOptions::default());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Served {
+        app,
+        base,
+        http: reqwest::Client::new(),
+        data,
+        workflows,
+    }
+}
+
+fn files_contain(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            hits.extend(files_contain(&p, needle));
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                hits.push(p.display().to_string());
+            }
+        }
+    }
+    hits
+}
+
+#[tokio::test]
+async fn secrets_go_in_encrypted_and_only_their_names_come_out() {
+    let s = serve().await;
+    let listed: Value = s
+        .http
+        .get(format!("{}/api/secrets", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["secrets"], json!([]));
+
+    let value = "sk-live-do-not-leak-5c1e";
+    let r = s
+        .http
+        .put(format!("{}/api/secrets/OPENAI_KEY", s.base))
+        .json(&json!({"value": value}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let r = s
+        .http
+        .put(format!("{}/api/secrets/bad%20name", s.base))
+        .json(&json!({"value": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+
+    let text = s
+        .http
+        .get(format!("{}/api/secrets", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let listed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(listed["secrets"][0]["name"], "OPENAI_KEY");
+    assert!(listed["key_source"].as_str().unwrap().contains("key file"));
+    assert!(!text.contains(value));
+    // The engine sees it; no file under the data folder or the workspace holds it in clear.
+    assert_eq!(s.app.secret("OPENAI_KEY").as_deref(), Some(value));
+    s.app.shutdown().await;
+    assert_eq!(files_contain(s.data.path(), value), Vec::<String>::new());
+    assert_eq!(
+        files_contain(s.workflows.path(), value),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_secret_takes_it_away_from_runs() {
+    let s = serve().await;
+    s.app.set_secret("CRM_TOKEN", "tok-123456").unwrap();
+    assert!(s.app.secret("CRM_TOKEN").is_some());
+    let r = s
+        .http
+        .delete(format!("{}/api/secrets/CRM_TOKEN", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert!(s.app.secret("CRM_TOKEN").is_none());
+    let r = s
+        .http
+        .delete(format!("{}/api/secrets/CRM_TOKEN", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn workspace_settings_are_saved_checked_and_a_broken_file_keeps_the_last_good_ones() {
+    let s = serve().await;
+    let ws: Value = s
+        .http
+        .get(format!("{}/api/workspace", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ws["settings"]["network"]["allow_private_networks"], false);
+
+    let settings = json!({
+        "schema_version": 1,
+        "ai_providers": [{"id": "local", "base_url": "http://127.0.0.1:11434/v1", "model": "llama3.2"}],
+        "network": {"allow_private_networks": true}
+    });
+    let r = s
+        .http
+        .put(format!("{}/api/workspace", s.base))
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let on_disk = std::fs::read_to_string(s.workflows.path().join("workspace.json")).unwrap();
+    assert!(on_disk.contains("\"llama3.2\""));
+    // The workspace file is not a workflow.
+    let workflows: Value = s
+        .http
+        .get(format!("{}/api/workflows", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(workflows, json!([]));
+
+    // A password inside a database URL is refused, and nothing is written.
+    let r = s
+        .http
+        .put(format!("{}/api/workspace", s.base))
+        .json(&json!({"databases": [{"id": "crm", "url": "postgres://u:secret@db/crm"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "password_in_url");
+    assert_eq!(
+        std::fs::read_to_string(s.workflows.path().join("workspace.json")).unwrap(),
+        on_disk
+    );
+
+    // A hand edit that breaks the file: the last good settings stay, the problem is shown.
+    std::fs::write(s.workflows.path().join("workspace.json"), "{ broken").unwrap();
+    let ws = s.app.workspace();
+    assert!(ws.error.is_some());
+    assert_eq!(ws.settings.ai_providers[0].id, "local");
+    assert!(ws.settings.network.allow_private_networks);
+}
