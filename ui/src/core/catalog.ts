@@ -12,6 +12,7 @@ export const CATEGORIES: readonly { id: Category; label: string }[] = [
   { id: "triggers", label: "Triggers" },
   { id: "flow", label: "Flow" },
   { id: "data", label: "Data" },
+  { id: "ai", label: "AI" },
   { id: "actions", label: "Actions" },
   { id: "utilities", label: "Utilities" },
 ];

@@ -8,6 +8,7 @@ const COLORS: Record<string, string> = {
   flow: "#6d28d9",
   data: "#0f766e",
   actions: "#2563eb",
+  ai: "#c026d3",
   utilities: "#64748b",
 };
 
