@@ -55,7 +55,7 @@ async fn a_hot_lead_takes_the_hot_route_and_reaches_the_crm() {
     let (url, received) = crm().await;
     let out = run_cli(vec![
         "run".into(),
-        "workflows/lead-processing.json".into(),
+        "tests/fixtures/workflows/lead-scoring.json".into(),
         "--event".into(),
         "@tests/fixtures/events/hot-lead.json".into(),
         "--var".into(),
@@ -103,7 +103,7 @@ async fn a_cold_lead_is_archived_and_the_crm_is_not_called() {
     let (url, received) = crm().await;
     let out = run_cli(vec![
         "run".into(),
-        "workflows/lead-processing.json".into(),
+        "tests/fixtures/workflows/lead-scoring.json".into(),
         "--event".into(),
         "@tests/fixtures/events/cold-lead.json".into(),
         "--var".into(),
@@ -128,7 +128,7 @@ fn a_crm_outage_goes_down_the_error_branch_and_the_lead_is_kept() {
     // Nothing listens on port 9 of loopback: every attempt fails to connect.
     let out = switchyard(&[
         "run",
-        "workflows/lead-processing.json",
+        "tests/fixtures/workflows/lead-scoring.json",
         "--var",
         "crm_url=http://127.0.0.1:9/x",
         "--json",
@@ -162,7 +162,7 @@ fn a_failed_run_exits_1_and_says_where() {
 fn reading_a_missing_field_fails_the_run_with_a_clear_message() {
     let out = switchyard(&[
         "run",
-        "workflows/lead-processing.json",
+        "tests/fixtures/workflows/lead-scoring.json",
         "--event",
         r#"{"name": "No Email"}"#,
     ]);

@@ -59,9 +59,10 @@ fn start(data: &Path, workflows: &Path) -> Server {
 
 fn lead_workflows() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    // The rule-based lead flow: no email or database, so every run can complete here.
     std::fs::copy(
-        common::root().join("workflows/lead-processing.json"),
-        dir.path().join("lead-processing.json"),
+        common::root().join("tests/fixtures/workflows/lead-scoring.json"),
+        dir.path().join("lead-scoring.json"),
     )
     .unwrap();
     dir
@@ -102,12 +103,12 @@ async fn a_fresh_data_dir_accepts_the_lead_webhook_and_shows_the_completed_run()
     let detail = settled_event(&http, &server.base, &id).await;
     assert_eq!(detail["runs"].as_array().unwrap().len(), 1, "{detail}");
     assert_eq!(detail["runs"][0]["status"], "succeeded");
-    assert_eq!(detail["runs"][0]["workflow_id"], "lead-processing");
+    assert_eq!(detail["runs"][0]["workflow_id"], "lead-scoring");
 
     // A manual run from the CLI goes through the server and into the same history.
     let out = common::switchyard(&[
         "trigger",
-        "lead-processing",
+        "lead-scoring",
         "--server",
         &server.base,
         "--wait",
@@ -151,7 +152,7 @@ async fn a_fresh_data_dir_accepts_the_lead_webhook_and_shows_the_completed_run()
     ]);
     let text = common::stdout(&out);
     assert!(
-        text.contains("succeeded") && text.contains("lead-processing"),
+        text.contains("succeeded") && text.contains("lead-scoring"),
         "{text}"
     );
 }

@@ -1,5 +1,5 @@
 //! Webhook throughput with durable acknowledgement: `switchyard serve` pinned to one core,
-//! 16 concurrent connections posting leads to the lead-processing workflow from the other core.
+//! 16 concurrent connections posting leads to the lead-scoring workflow (tests/fixtures) from the other core.
 //! Every 202 is sent only after the event is committed; at the end the bench checks that every
 //! acknowledged event and its run are in the database.
 //!
@@ -58,9 +58,10 @@ async fn run(durability: &str, length: Duration) {
         )
         .unwrap();
     } else {
+        // The rule-based lead flow (tidy, score, route; no email or database).
         std::fs::copy(
-            root.join("workflows/lead-processing.json"),
-            workflows.path().join("lead-processing.json"),
+            root.join("tests/fixtures/workflows/lead-scoring.json"),
+            workflows.path().join("lead-scoring.json"),
         )
         .unwrap();
     }
@@ -132,7 +133,7 @@ async fn run(durability: &str, length: Duration) {
         latencies[i].as_secs_f64() * 1000.0
     };
     let rate = acked as f64 / elapsed;
-    println!("webhook -> lead-processing, durability={durability}, {CONNECTIONS} connections, server on 1 core");
+    println!("webhook -> lead-scoring, durability={durability}, {CONNECTIONS} connections, server on 1 core");
     println!(
         "  {acked} events in {elapsed:.1} s = {rate:.0} events/s ({:.2}x the {TARGET_EVENTS_PER_SEC:.0}/s target)",
         rate / TARGET_EVENTS_PER_SEC
