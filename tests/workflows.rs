@@ -1,15 +1,41 @@
-//! Every file in workflows/ compiles without errors and is stored in canonical form.
+//! Every file in workflows/ compiles without errors and is stored in canonical form; the
+//! workspace settings beside them are valid and name what the workflows pick.
 
 mod common;
 
-use switchyard_core::{compile, WorkflowFile};
+use switchyard_core::workspace::WORKSPACE_FILE;
+use switchyard_core::{compile, Workspace, WorkflowFile};
+
+#[test]
+fn the_workspace_settings_are_valid_canonical_and_cover_the_templates() {
+    let path = common::root().join("workflows").join(WORKSPACE_FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ws = Workspace::from_json(&text).unwrap();
+    assert_eq!(ws.to_json(), text, "workspace.json is not canonical");
+    assert!(!ws.network.allow_private_networks, "the templates keep the SSRF guard on");
+    for name in ["lead-processing", "content-pipeline", "order-followup"] {
+        let wf = std::fs::read_to_string(common::root().join(format!("workflows/{name}.json"))).unwrap();
+        let wf: serde_json::Value = serde_json::from_str(&wf).unwrap();
+        for node in wf["nodes"].as_array().unwrap() {
+            let p = &node["params"];
+            if let Some(server) = p["server"].as_str() {
+                assert!(ws.email_server(server).is_some(), "{name}: email server {server}");
+            }
+            if let Some(db) = p["database"].as_str() {
+                assert!(ws.database(db).is_some(), "{name}: database {db}");
+            }
+        }
+    }
+}
 
 #[test]
 fn example_workflows_compile_and_are_canonical() {
     let mut count = 0;
     for entry in std::fs::read_dir(common::root().join("workflows")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "json") {
+        if path.extension().is_none_or(|e| e != "json")
+            || path.file_name().is_some_and(|n| n == WORKSPACE_FILE)
+        {
             continue;
         }
         count += 1;

@@ -132,6 +132,7 @@ async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 /// The first start: the templates become the user's first workflow files.
 async fn seed_templates(app: &App) -> Result<(), AppError> {
+    app.seed_workspace()?;
     for t in app.list_templates() {
         app.save_workflow(app.get_template(&t.id)?).await?;
     }

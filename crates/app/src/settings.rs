@@ -12,6 +12,9 @@ use switchyard_secrets::{SecretError, SecretStore, SECRETS_FILE};
 use crate::api::{SecretList, SecretSummary, WorkspaceState};
 use crate::{App, AppError};
 
+/// The workspace the templates expect, shipped inside the binary.
+const TEMPLATE_WORKSPACE: &str = include_str!("../../../workflows/workspace.json");
+
 /// What the app remembers between checks.
 #[derive(Default)]
 pub(crate) struct SettingsState {
@@ -174,6 +177,19 @@ impl App {
             store.delete(name).map_err(secret_error)?;
             state.secrets_stamp = None;
         }
+        self.refresh_settings();
+        Ok(())
+    }
+
+    /// Writes the template workspace (the `outbox` email server, the `marketing` SQLite
+    /// database) when the workflows folder has none: the desktop app's first start.
+    pub fn seed_workspace(&self) -> Result<(), AppError> {
+        let path = self.inner.config.workflows_dir.join(WORKSPACE_FILE);
+        if path.exists() {
+            return Ok(());
+        }
+        std::fs::write(&path, TEMPLATE_WORKSPACE)
+            .map_err(|e| AppError::new("io_error", format!("cannot write {}: {e}", path.display())))?;
         self.refresh_settings();
         Ok(())
     }
