@@ -317,6 +317,8 @@ fn output_ports(
         ports.insert(ERROR_PORT.to_string());
     }
     if let Some(dynamic) = &d.dynamic_outputs {
+        let taken: Vec<String> = ports.iter().map(|p| format!("\"{p}\"")).collect();
+        let taken = taken.join(" and ");
         for (i, item) in p.list(&dynamic.field).iter().enumerate() {
             let Some(name) = item.str(&dynamic.name_key) else {
                 continue;
@@ -327,7 +329,7 @@ fn output_ports(
                     Diagnostic::error(
                         "invalid_setting",
                         Some(node),
-                        format!("the route name \"{name}\" may only contain lowercase letters, digits and _"),
+                        format!("the name \"{name}\" is also the name of an output, so it must start with a letter and may only contain lowercase letters, digits and _"),
                     )
                     .with_field(field),
                 );
@@ -336,7 +338,9 @@ fn output_ports(
                     Diagnostic::error(
                         "duplicate_port",
                         Some(node),
-                        format!("the {kind} node has two outputs named \"{name}\" (\"default\" and \"error\" are taken)"),
+                        format!(
+                            "the {kind} node has two outputs named \"{name}\" ({taken} are taken)"
+                        ),
                     )
                     .with_field(field),
                 );
