@@ -34,7 +34,7 @@ pub(crate) fn tokens(text: &str) -> Vec<(String, String)> {
             continue;
         }
         if word.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            if let Some(n) = super::values::number(word) {
+            if let Some(n) = super::patterns::number(word) {
                 let digits = (n.abs().trunc() as u64).to_string().len();
                 out.push((format!("<num:{digits}digits>"), word.to_string()));
                 continue;
@@ -42,24 +42,49 @@ pub(crate) fn tokens(text: &str) -> Vec<(String, String)> {
         }
         for part in word.split(['.', ',', '\'']) {
             if !part.is_empty() && !STOPWORDS.contains(&part) {
-                out.push((part.to_string(), part.to_string()));
+                out.push((stem(part), part.to_string()));
             }
         }
     }
     out
 }
 
-/// Whether the words of `phrase` appear one after another in `words`.
-fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
-    !phrase.is_empty() && words.windows(phrase.len()).any(|w| w == phrase)
+/// A crude English stem, so that "prices", "pricing" and "price" count as one word.
+fn stem(word: &str) -> String {
+    if word.chars().count() > 4 {
+        for suffix in ["ing", "ed", "es", "s", "e", "ly"] {
+            if let Some(rest) = word.strip_suffix(suffix) {
+                if rest.chars().count() >= 3 && !(suffix == "s" && rest.ends_with('s')) {
+                    return rest.to_string();
+                }
+            }
+        }
+    }
+    word.to_string()
 }
 
-/// All lower-cased words, stopwords included, for keyword phrases such as "no budget".
-fn words(text: &str) -> Vec<String> {
+/// Where the words of `phrase` appear one after another in `words`: the words of the text.
+fn find_phrase(words: &[(String, String)], phrase: &[(String, String)]) -> Option<String> {
+    if phrase.is_empty() {
+        return None;
+    }
+    words
+        .windows(phrase.len())
+        .find(|w| w.iter().zip(phrase).all(|(a, b)| a.0 == b.0))
+        .map(|w| {
+            w.iter()
+                .map(|(_, original)| original.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+}
+
+/// All lower-cased words (stem, word), stopwords included, for keyword phrases ("no budget").
+fn words(text: &str) -> Vec<(String, String)> {
     text.to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(String::from)
+        .map(|w| (stem(w), w.to_string()))
         .collect()
 }
 
@@ -92,15 +117,17 @@ pub(crate) fn classify(labels: &[Label], text: &str) -> Decision {
         .collect();
     let text_words = words(text);
     let mut scores = vec![0.0; labels.len()];
-    let mut keyword_hits: Vec<Vec<&str>> = vec![Vec::new(); labels.len()];
+    let mut keyword_hits: Vec<Vec<String>> = vec![Vec::new(); labels.len()];
     for (i, label) in labels.iter().enumerate() {
         for (t, _) in &text_tokens {
             scores[i] += log_p(i, t);
         }
         for k in &label.keywords {
-            if contains_phrase(&text_words, &words(k)) {
+            if let Some(hit) = find_phrase(&text_words, &words(k)) {
                 scores[i] += KEYWORD_WEIGHT;
-                keyword_hits[i].push(k);
+                if !keyword_hits[i].contains(&hit) {
+                    keyword_hits[i].push(hit);
+                }
             }
         }
     }
@@ -132,11 +159,14 @@ pub(crate) fn classify(labels: &[Label], text: &str) -> Decision {
         evidence.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut named: Vec<String> = keyword_hits[best]
             .iter()
-            .map(|k| format!("\"{}\"", k.trim()))
+            .map(|k| format!("\"{k}\""))
             .collect();
         for (_, w) in evidence {
+            let in_keyword = keyword_hits[best]
+                .iter()
+                .any(|k| k.split(' ').any(|part| part == w));
             let w = format!("\"{w}\"");
-            if named.len() < 4 && !named.contains(&w) {
+            if named.len() < 4 && !in_keyword && !named.contains(&w) {
                 named.push(w);
             }
         }
@@ -170,12 +200,26 @@ mod tests {
     }
 
     #[test]
+    fn word_forms_share_a_stem() {
+        for (a, b) in [
+            ("prices", "pricing"),
+            ("price", "priced"),
+            ("browsing", "browse"),
+            ("students", "student"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} {b}");
+        }
+        assert_eq!(stem("business"), "business");
+        assert_eq!(stem("need"), "need");
+    }
+
+    #[test]
     fn numbers_are_bucketed_by_their_digits() {
         let t: Vec<String> = tokens("Budget 80,000 for 200 seats")
             .into_iter()
             .map(|t| t.0)
             .collect();
-        assert_eq!(t, ["budget", "<num:5digits>", "<num:3digits>", "seats"]);
+        assert_eq!(t, ["budget", "<num:5digits>", "<num:3digits>", "seat"]);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use regex::Regex;
 use serde_json::{json, Map, Value as Json};
 
 use super::extract::FieldSpec;
-use super::values::{self, normalise, Kind};
+use super::patterns;
+use super::values::{normalise, Kind};
 
 /// How far (in bytes) a value may be from the mention of its field.
 const NEAR: usize = 80;
@@ -46,7 +47,7 @@ fn find(f: &FieldSpec, text: &str) -> Option<Json> {
                 found.retain(|c| c.2.as_i64().is_some());
             }
             if kind == Kind::Money && found.is_empty() {
-                found = values::numbers(text)
+                found = patterns::numbers(text)
                     .into_iter()
                     .map(|(s, e, n)| (s, e, json!({"amount": n, "currency": null})))
                     .collect();
@@ -80,28 +81,28 @@ fn candidates(kind: Kind, text: &str) -> Vec<(usize, usize, Json)> {
         others.iter().any(|o| o.0 < a.1 && a.0 < o.1)
     };
     match kind {
-        Kind::Email => values::emails(text),
+        Kind::Email => patterns::emails(text),
         Kind::Url => {
-            let emails = values::emails(text);
-            let mut urls = values::urls(text);
+            let emails = patterns::emails(text);
+            let mut urls = patterns::urls(text);
             urls.retain(|u| !overlaps(u, &emails));
             urls
         }
-        Kind::Date => values::dates(text),
-        Kind::Money => values::moneys(text),
+        Kind::Date => patterns::dates(text),
+        Kind::Money => patterns::moneys(text),
         Kind::Phone => {
-            let mut taken = values::moneys(text);
-            taken.extend(values::emails(text));
-            let mut phones = values::phones(text);
+            let mut taken = patterns::moneys(text);
+            taken.extend(patterns::emails(text));
+            let mut phones = patterns::phones(text);
             phones.retain(|p| !overlaps(p, &taken));
             phones
         }
         _ => {
-            let mut taken = values::dates(text);
-            taken.extend(values::phones(text));
-            taken.extend(values::emails(text));
-            taken.extend(values::urls(text));
-            let mut numbers = values::numbers(text);
+            let mut taken = patterns::dates(text);
+            taken.extend(patterns::phones(text));
+            taken.extend(patterns::emails(text));
+            taken.extend(patterns::urls(text));
+            let mut numbers = patterns::numbers(text);
             numbers.retain(|n| !overlaps(n, &taken));
             numbers
         }

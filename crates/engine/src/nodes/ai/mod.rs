@@ -7,6 +7,7 @@ mod classify;
 mod client;
 mod extract;
 mod generate;
+mod patterns;
 mod schema;
 mod values;
 
