@@ -54,7 +54,7 @@ pub(super) fn descriptor() -> Descriptor {
             ai::attempts(),
         ],
         output_keys: Some(
-            ["label", "confidence", "reason", "provider", "model"]
+            ["label", "confidence", "reason", "provider", "model", "usage"]
                 .map(String::from)
                 .to_vec(),
         ),

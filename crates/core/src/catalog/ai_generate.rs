@@ -52,7 +52,7 @@ pub(super) fn descriptor() -> Descriptor {
             ai::attempts(),
         ],
         output_keys: Some(
-            ["text", "json", "provider", "model", "generated_by"]
+            ["text", "json", "provider", "model", "generated_by", "usage"]
                 .map(String::from)
                 .to_vec(),
         ),

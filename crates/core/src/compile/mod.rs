@@ -201,6 +201,7 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
     let g = graph::analyse(file, &edges, &triggers, &mut diags);
     webhook_paths(file, &compiled, &mut diags);
     trigger_settings(file, &compiled, &mut diags);
+    ai_settings(file, &compiled, &mut diags);
 
     // References inside expressions.
     let mut warnings = Vec::new();
@@ -410,6 +411,52 @@ fn trigger_settings(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Di
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// What the generic checks cannot judge in AI nodes: at least one label or field, unique field
+/// names, a JSON Schema that is an object.
+fn ai_settings(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Diagnostic>) {
+    for (n, p) in file.nodes.iter().zip(compiled) {
+        let mut problem = |field: String, message: String| {
+            diags
+                .push(Diagnostic::error("invalid_setting", Some(&n.id), message).with_field(field));
+        };
+        let list = match n.kind {
+            NodeKind::AiClassify => "labels",
+            NodeKind::AiExtract => "fields",
+            NodeKind::AiGenerate => {
+                if let Some(v) = n.params.get("json_schema") {
+                    if !v.is_object() && !v.is_null() {
+                        problem(
+                            "json_schema".into(),
+                            "the JSON shape must be a JSON Schema object, e.g. {\"type\": \"object\", \"required\": [\"subject\"]}".into(),
+                        );
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let items = p.list(list);
+        if items.is_empty() && n.params.get(list).is_some_and(|v| v.is_array()) {
+            problem(list.into(), format!("add at least one item to `{list}`"));
+        }
+        if n.kind == NodeKind::AiExtract {
+            let mut seen = BTreeSet::new();
+            for (i, item) in items.iter().enumerate() {
+                if let Some(name) = item.str("name") {
+                    if !seen.insert(name) {
+                        problem(
+                            format!("fields[{i}].name"),
+                            format!(
+                                "two fields are named \"{name}\"; each field needs its own name"
+                            ),
+                        );
+                    }
+                }
+            }
         }
     }
 }

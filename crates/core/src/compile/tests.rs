@@ -246,9 +246,12 @@ fn ai_nodes_check_their_settings() {
         json!([
             {"id": "start", "kind": "manual_trigger"},
             {"id": "extract", "kind": "ai_extract", "params": {"text": "x", "fields": [{"name": "when", "type": "time"}]}},
-            {"id": "write", "kind": "ai_generate", "params": {"format": "yaml"}}
+            {"id": "write", "kind": "ai_generate", "params": {"format": "yaml", "json_schema": [1]}},
+            {"id": "sort", "kind": "ai_classify", "params": {"text": "x", "labels": []}},
+            {"id": "read", "kind": "ai_extract", "params": {"text": "x", "fields": [{"name": "a"}, {"name": "a", "type": "email"}]}}
         ]),
-        json!([{"from": "start", "to": "extract"}, {"from": "extract", "to": "write"}]),
+        json!([{"from": "start", "to": "extract"}, {"from": "extract", "to": "write"},
+               {"from": "start", "to": "sort"}, {"from": "start", "to": "read"}]),
     ))
     .unwrap_err();
     let mut got: Vec<(String, String)> = err
@@ -260,8 +263,29 @@ fn ai_nodes_check_their_settings() {
         got,
         [
             ("invalid_setting".into(), "fields[0].type".into()),
+            ("invalid_setting".into(), "fields[1].name".into()),
             ("invalid_setting".into(), "format".into()),
+            ("invalid_setting".into(), "json_schema".into()),
+            ("invalid_setting".into(), "labels".into()),
             ("missing_setting".into(), "prompt".into()),
         ]
+    );
+}
+
+#[test]
+fn ai_extract_outputs_its_fields() {
+    let plan = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "read", "kind": "ai_extract", "params": {"text": "{{ event.body }}", "fields": [{"name": "email", "type": "email"}]}},
+            {"id": "log", "kind": "log", "params": {"message": "{{ nodes.read.email }} {{ nodes.read.emial }}"}}
+        ]),
+        json!([{"from": "start", "to": "read"}, {"from": "read", "to": "log"}]),
+    ))
+    .unwrap();
+    let w: Vec<&str> = plan.warnings.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        w,
+        ["`nodes.read.emial` does not exist: \"read\" outputs email"]
     );
 }
