@@ -24,8 +24,7 @@ fn find(f: &FieldSpec, text: &str) -> Option<Json> {
     if let Some(v) = labelled(f, text) {
         return Some(v);
     }
-    let lower = text.to_lowercase();
-    let mentions = mentions(&f.name, &lower);
+    let mentions = mentions(&f.name, text);
     let name = f.name.to_lowercase();
     match f.kind {
         Kind::Text
@@ -40,7 +39,7 @@ fn find(f: &FieldSpec, text: &str) -> Option<Json> {
             let after = after_mention(text, &mentions)?;
             normalise(f.kind, &json!(after)).ok()
         }
-        Kind::Boolean => boolean(&lower, &mentions),
+        Kind::Boolean => boolean(text, &mentions),
         kind => {
             let mut found = candidates(kind, text);
             if kind == Kind::Integer {
@@ -122,11 +121,12 @@ fn names(field: &str) -> Vec<String> {
     out
 }
 
-fn mentions(field: &str, lower: &str) -> Vec<(usize, usize)> {
+/// Where `text` mentions the field (case-insensitive, plural allowed).
+fn mentions(field: &str, text: &str) -> Vec<(usize, usize)> {
     let find = |words: &[String]| -> Vec<(usize, usize)> {
         let alts: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
-        let re = Regex::new(&format!(r"\b(?:{})s?\b", alts.join("|"))).expect("escaped");
-        re.find_iter(lower).map(|m| (m.start(), m.end())).collect()
+        let re = Regex::new(&format!(r"(?i)\b(?:{})s?\b", alts.join("|"))).expect("escaped");
+        re.find_iter(text).map(|m| (m.start(), m.end())).collect()
     };
     let found = find(&names(field));
     if !found.is_empty() {
@@ -178,11 +178,12 @@ fn nearest(found: &[(usize, usize, Json)], mentions: &[(usize, usize)]) -> Optio
 }
 
 /// Yes or no near the field's name.
-fn boolean(lower: &str, mentions: &[(usize, usize)]) -> Option<Json> {
-    let re = Regex::new(r"\b(yes|true|yep|no|not|false|without|don't|doesn't)\b").expect("valid");
+fn boolean(text: &str, mentions: &[(usize, usize)]) -> Option<Json> {
+    let re =
+        Regex::new(r"(?i)\b(yes|true|yep|no|not|false|without|don't|doesn't)\b").expect("valid");
     let mut best: Option<(usize, bool)> = None;
     for &(ms, me) in mentions {
-        for m in re.find_iter(lower) {
+        for m in re.find_iter(text) {
             let d = if m.start() >= me {
                 m.start() - me
             } else if m.end() <= ms {
@@ -191,28 +192,32 @@ fn boolean(lower: &str, mentions: &[(usize, usize)]) -> Option<Json> {
                 continue;
             };
             if d <= 40 && best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, matches!(m.as_str(), "yes" | "true" | "yep")));
+                let yes = ["yes", "true", "yep"].contains(&m.as_str().to_lowercase().as_str());
+                best = Some((d, yes));
             }
         }
     }
     best.map(|(_, b)| json!(b))
 }
 
-/// What follows the field's name in the sentence that mentions it ("our company is Acme").
+/// What follows the field's name in the sentence that mentions it ("our company is Acme",
+/// "company: Acme"), or else that whole sentence.
 fn after_mention(text: &str, mentions: &[(usize, usize)]) -> Option<String> {
     let &(start, end) = mentions.first()?;
     let stop = text[end..]
         .find(['.', '!', '?', '\n'])
         .map_or(text.len(), |i| end + i);
-    let rest = text[end..stop]
-        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '-'));
-    let rest = ["is ", "are ", "was ", "of ", "will be "]
+    let rest = text[end..stop].trim_start();
+    let connectors = [
+        ":", "=", "- ", "is ", "are ", "was ", "will be ", "called ", "named ",
+    ];
+    let value = connectors
         .iter()
-        .find_map(|w| rest.strip_prefix(w))
-        .unwrap_or(rest)
-        .trim();
-    if !rest.is_empty() {
-        return Some(rest.to_string());
+        .find_map(|c| rest.strip_prefix(c))
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    if let Some(v) = value {
+        return Some(v.to_string());
     }
     let begin = text[..start]
         .rfind(['.', '!', '?', '\n'])
@@ -317,6 +322,30 @@ mod tests {
                 "website": "https://www.nordwind.example/",
                 "seats": null
             })
+        );
+    }
+
+    #[test]
+    fn text_fields_take_what_follows_the_mention_or_the_sentence() {
+        let fields = [
+            spec("company", "text"),
+            spec("city", "text"),
+            spec("newsletter", "boolean"),
+        ];
+        let got = extract(
+            &fields,
+            "İSTANBUL office. Our company is Acme Corp. Yes to the NEWSLETTER.",
+        );
+        assert_eq!(got["company"], json!("Acme Corp"));
+        assert_eq!(got["city"], Json::Null);
+        assert_eq!(got["newsletter"], json!(true));
+        let got = extract(
+            &fields[..1],
+            "I decide for the whole Company and need a quote today. Thanks",
+        );
+        assert_eq!(
+            got["company"],
+            json!("I decide for the whole Company and need a quote today")
         );
     }
 }

@@ -14,7 +14,7 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"')\]]+[^\s<>"')\].,;:!?]"#).unwrap()
 });
 static PHONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:\+|\b00|\(|\b)\d[\d\s().\-/]{5,}\d\b").unwrap());
+    LazyLock::new(|| Regex::new(r"(?:\+|\b00|\(|\b)\d[\d \t().\-/]{5,}\d\b").unwrap());
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)

@@ -95,10 +95,8 @@ pub(crate) fn normalise(kind: Kind, v: &Json) -> Result<Json, String> {
             Some((_, _, d)) => Ok(d),
             None => wrong("a date (YYYY-MM-DD)"),
         },
-        Kind::Email => match text.map(|t| (t, emails(t))) {
-            Some((t, found)) if found.len() == 1 && found[0].1 - found[0].0 >= t.len() - 2 => {
-                Ok(found[0].2.clone())
-            }
+        Kind::Email => match text.map(emails).as_deref() {
+            Some([(_, _, email)]) => Ok(email.clone()),
             _ => wrong("an email address"),
         },
         Kind::Phone => match text.and_then(phone) {
