@@ -37,7 +37,6 @@ pub enum Category {
     Data,
     Actions,
     Utilities,
-    /// AI: classify, extract, generate.
     Ai,
 }
 
