@@ -27,13 +27,7 @@ export type NodeKind =
 /**
  * Palette group.
  */
-export type Category =
-  | "triggers"
-  | "flow"
-  | "data"
-  | "actions"
-  | "utilities"
-  | "ai";
+export type Category = "triggers" | "flow" | "data" | "actions" | "utilities" | "ai";
 /**
  * The type of a setting, from which the form control is chosen.
  */
