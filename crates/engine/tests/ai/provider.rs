@@ -373,3 +373,44 @@ async fn unknown_providers_name_the_known_ones() {
         err.message
     );
 }
+
+#[tokio::test]
+async fn a_missing_secret_or_a_missing_key_is_explained() {
+    let (base, mock) = provider(vec![Reply::Chat("unused")]).await;
+    let e = engine(&base, KEY, 5_000);
+    e.secrets().replace([]);
+    let r = run(
+        &e,
+        "ai_generate",
+        json!({"provider": "local", "prompt": "x"}),
+        json!({}),
+    )
+    .await;
+    let err = r.error.unwrap();
+    assert_eq!(
+        (err.code.as_str(), err.field.as_deref()),
+        ("missing_secret", Some("provider"))
+    );
+    assert!(err.message.contains("\"AI_KEY\""), "{}", err.message);
+    assert!(mock.seen().is_empty(), "nothing is sent without the key");
+
+    // A provider configured without a key (a local server) sends no Authorization header.
+    let mut ws = (*e.workspace()).clone();
+    ws.ai_providers[0].api_key_secret = None;
+    e.set_workspace(Arc::new(ws));
+    let r = run(
+        &e,
+        "ai_generate",
+        json!({"provider": "local", "prompt": "x"}),
+        json!({}),
+    )
+    .await;
+    let err = r.error.unwrap();
+    assert_eq!(err.code, "ai_auth");
+    assert!(
+        err.message.contains("it needs an API key"),
+        "{}",
+        err.message
+    );
+    assert_eq!(mock.seen()[0]["auth"], "");
+}
