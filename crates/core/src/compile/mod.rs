@@ -318,8 +318,16 @@ fn output_ports(
         ports.insert(ERROR_PORT.to_string());
     }
     if let Some(dynamic) = &d.dynamic_outputs {
-        let taken: Vec<String> = ports.iter().map(|p| format!("\"{p}\"")).collect();
-        let taken = taken.join(" and ");
+        // The fixed outputs, named when a label or route takes one of their names.
+        let fixed = || -> String {
+            let names: Vec<&str> = d
+                .outputs
+                .iter()
+                .map(|p| p.name.as_str())
+                .chain(d.error_port.then_some(ERROR_PORT))
+                .collect();
+            names.join("\" and \"")
+        };
         for (i, item) in p.list(&dynamic.field).iter().enumerate() {
             let Some(name) = item.str(&dynamic.name_key) else {
                 continue;
@@ -340,7 +348,8 @@ fn output_ports(
                         "duplicate_port",
                         Some(node),
                         format!(
-                            "the {kind} node has two outputs named \"{name}\" ({taken} are taken)"
+                            "the {kind} node has two outputs named \"{name}\" (\"{}\" are taken)",
+                            fixed()
                         ),
                     )
                     .with_field(field),
