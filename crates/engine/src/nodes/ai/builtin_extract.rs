@@ -348,4 +348,25 @@ mod tests {
             json!("I decide for the whole Company and need a quote today")
         );
     }
+
+    #[test]
+    fn lists_numbers_and_amounts_without_currency() {
+        let fields = [
+            spec("interests", "list"),
+            spec("team_size", "integer"),
+            spec("budget", "money"),
+        ];
+        let got = extract(
+            &fields,
+            "Interests: CRM, email; reporting\nOur team size is 12 people and the budget is 8,500.",
+        );
+        assert_eq!(
+            Json::Object(got),
+            json!({
+                "interests": ["CRM", "email", "reporting"],
+                "team_size": 12,
+                "budget": {"amount": 8500, "currency": null}
+            })
+        );
+    }
 }

@@ -100,7 +100,9 @@ pub(crate) async fn chat(
             429 => retry_after(&headers)
                 .unwrap_or(RATE_LIMIT_BACKOFF * 2u32.pow(attempt - 1))
                 .min(MAX_RETRY_AFTER),
-            500..=599 if !last => (SERVER_ERROR_BACKOFF * 2u32.pow(attempt - 1)).min(MAX_RETRY_AFTER),
+            500..=599 if !last => retry_after(&headers)
+                .unwrap_or(SERVER_ERROR_BACKOFF * 2u32.pow(attempt - 1))
+                .min(MAX_RETRY_AFTER),
             _ => {
                 let tries = if status.is_server_error() {
                     format!(" (tried {attempts} times)")
