@@ -414,3 +414,38 @@ async fn a_missing_secret_or_a_missing_key_is_explained() {
     );
     assert_eq!(mock.seen()[0]["auth"], "");
 }
+
+#[tokio::test]
+async fn answers_that_are_never_json_fail_as_invalid_output() {
+    let (base, mock) = provider(vec![
+        Reply::Chat("The email is ada@example.com"),
+        Reply::Chat("Sorry, again: ada@example.com"),
+    ])
+    .await;
+    let params = json!({"provider": "local", "text": "x", "attempts": 2,
+        "fields": [{"name": "email", "type": "email"}]});
+    let r = run(&engine(&base, KEY, 5_000), "ai_extract", params, json!({})).await;
+    let err = r.error.unwrap();
+    assert_eq!(
+        (err.code.as_str(), err.field.as_deref()),
+        ("ai_invalid_output", Some("fields"))
+    );
+    assert!(
+        err.message.contains("after 2 attempts")
+            && err
+                .message
+                .contains("not valid JSON (it began: Sorry, again"),
+        "{}",
+        err.message
+    );
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[1]["messages"][2]["content"],
+        "The email is ada@example.com"
+    );
+    assert!(seen[1]["messages"][3]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("Your answer could not be used: the answer is not valid JSON"));
+}
