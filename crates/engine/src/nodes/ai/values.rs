@@ -4,7 +4,7 @@
 use serde_json::{json, Value as Json};
 
 use super::patterns::{
-    currency, dates, emails, money_json, moneys, number, number_json, phone, url,
+    currency, dates, emails, money_json, moneys, number, number_json, numbers, phone, url,
 };
 
 /// The `type` of an extract field.
@@ -76,7 +76,11 @@ pub(crate) fn normalise(kind: Kind, v: &Json) -> Result<Json, String> {
         Kind::Number | Kind::Integer => {
             let n = match (v, text) {
                 (Json::Number(n), _) => n.as_f64(),
-                (_, Some(t)) => number(t),
+                // "12 people": the one number in the text.
+                (_, Some(t)) => number(t).or_else(|| match numbers(t).as_slice() {
+                    [(_, _, n)] => n.as_f64(),
+                    _ => None,
+                }),
                 _ => None,
             };
             match n {
@@ -180,6 +184,8 @@ mod tests {
             Ok(json!("+493012345678"))
         );
         assert_eq!(n("integer", json!("200")), Ok(json!(200)));
+        assert_eq!(n("integer", json!("about 12 people")), Ok(json!(12)));
+        assert!(n("number", json!("between 5 and 10")).is_err());
         let e = n("integer", json!(2.5)).unwrap_err();
         assert!(e.contains("whole number"), "{e}");
         assert_eq!(n("boolean", json!("Yes")), Ok(json!(true)));
