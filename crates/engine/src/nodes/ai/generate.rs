@@ -66,7 +66,7 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
                 NodeError::new(
                     "ai_invalid_output",
                     format!(
-                        "the built-in provider writes the text without an AI account, and it cannot be used: {}",
+                        "the built-in provider (no AI account) answers with the text of `{field}`, and that text cannot be used: {}",
                         list.join("; ")
                     ),
                 )
