@@ -24,6 +24,9 @@ pub enum NodeKind {
     EventTrigger,
     EmitEvent,
     RespondWebhook,
+    AiClassify,
+    AiExtract,
+    AiGenerate,
 }
 
 impl NodeKind {
@@ -40,6 +43,9 @@ impl NodeKind {
         NodeKind::Merge,
         NodeKind::Delay,
         NodeKind::HttpRequest,
+        NodeKind::AiClassify,
+        NodeKind::AiExtract,
+        NodeKind::AiGenerate,
         NodeKind::EmitEvent,
         NodeKind::RespondWebhook,
         NodeKind::Log,
@@ -62,6 +68,9 @@ impl NodeKind {
             NodeKind::EventTrigger => "event_trigger",
             NodeKind::EmitEvent => "emit_event",
             NodeKind::RespondWebhook => "respond_webhook",
+            NodeKind::AiClassify => "ai_classify",
+            NodeKind::AiExtract => "ai_extract",
+            NodeKind::AiGenerate => "ai_generate",
         }
     }
 
@@ -98,6 +107,29 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), NodeKind::ALL.len());
-        assert_eq!(sorted.len(), 14);
+        // Every variant is in ALL: a new variant that is not listed fails here.
+        for kind in &sorted {
+            let listed = match kind {
+                NodeKind::ManualTrigger
+                | NodeKind::WebhookTrigger
+                | NodeKind::Set
+                | NodeKind::Condition
+                | NodeKind::Switch
+                | NodeKind::Filter
+                | NodeKind::Merge
+                | NodeKind::Delay
+                | NodeKind::Log
+                | NodeKind::HttpRequest
+                | NodeKind::ScheduleTrigger
+                | NodeKind::EventTrigger
+                | NodeKind::EmitEvent
+                | NodeKind::RespondWebhook
+                | NodeKind::AiClassify
+                | NodeKind::AiExtract
+                | NodeKind::AiGenerate => 1,
+            };
+            assert_eq!(listed, 1);
+        }
+        assert_eq!(sorted.len(), 17, "the match above lists 17 variants");
     }
 }

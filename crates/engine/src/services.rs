@@ -12,8 +12,11 @@ use switchyard_core::Workspace;
 /// it read before it reaches a journal, a log or the UI.
 #[derive(Clone, Default)]
 pub struct Secrets {
-    values: Arc<RwLock<Arc<HashMap<String, Arc<str>>>>>,
+    values: Arc<RwLock<Arc<SecretMap>>>,
 }
+
+/// Secret values by name.
+type SecretMap = HashMap<String, Arc<str>>;
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -81,6 +84,8 @@ pub struct EngineConfig {
     pub secrets: Secrets,
     pub workspace: Arc<Workspace>,
     /// Where relative paths in the workspace settings (SQLite files, CA files) start.
+    // Read by nodes that open files named in the workspace settings (SQLite, CA files).
+    #[allow(dead_code)]
     pub workspace_dir: PathBuf,
 }
 
@@ -130,6 +135,7 @@ impl Services {
     }
 
     /// A path from the workspace settings, relative to the workspace folder.
+    #[allow(dead_code)]
     pub fn resolve_path(&self, path: &str) -> PathBuf {
         let p = PathBuf::from(path);
         if p.is_absolute() {

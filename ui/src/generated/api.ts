@@ -20,11 +20,14 @@ export type NodeKind =
   | "schedule_trigger"
   | "event_trigger"
   | "emit_event"
-  | "respond_webhook";
+  | "respond_webhook"
+  | "ai_classify"
+  | "ai_extract"
+  | "ai_generate";
 /**
  * Palette group.
  */
-export type Category = "triggers" | "flow" | "data" | "actions" | "utilities";
+export type Category = "triggers" | "flow" | "data" | "actions" | "utilities" | "ai";
 /**
  * The type of a setting, from which the form control is chosen.
  */

@@ -9,6 +9,10 @@ use serde_json::Value as Json;
 
 use crate::kind::NodeKind;
 
+mod ai;
+mod ai_classify;
+mod ai_extract;
+mod ai_generate;
 mod condition;
 mod delay;
 mod emit_event;
@@ -33,6 +37,7 @@ pub enum Category {
     Data,
     Actions,
     Utilities,
+    Ai,
 }
 
 /// Everything the UI and the compiler need to know about a kind.
@@ -145,6 +150,9 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::EventTrigger => event_trigger::descriptor(),
                     NodeKind::EmitEvent => emit_event::descriptor(),
                     NodeKind::RespondWebhook => respond_webhook::descriptor(),
+                    NodeKind::AiClassify => ai_classify::descriptor(),
+                    NodeKind::AiExtract => ai_extract::descriptor(),
+                    NodeKind::AiGenerate => ai_generate::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

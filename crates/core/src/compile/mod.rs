@@ -201,6 +201,7 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
     let g = graph::analyse(file, &edges, &triggers, &mut diags);
     webhook_paths(file, &compiled, &mut diags);
     trigger_settings(file, &compiled, &mut diags);
+    ai_settings(file, &compiled, &mut diags);
 
     // References inside expressions.
     let mut warnings = Vec::new();
@@ -317,6 +318,16 @@ fn output_ports(
         ports.insert(ERROR_PORT.to_string());
     }
     if let Some(dynamic) = &d.dynamic_outputs {
+        // The fixed outputs, named when a label or route takes one of their names.
+        let fixed = || -> String {
+            let names: Vec<&str> = d
+                .outputs
+                .iter()
+                .map(|p| p.name.as_str())
+                .chain(d.error_port.then_some(ERROR_PORT))
+                .collect();
+            names.join("\" and \"")
+        };
         for (i, item) in p.list(&dynamic.field).iter().enumerate() {
             let Some(name) = item.str(&dynamic.name_key) else {
                 continue;
@@ -327,7 +338,7 @@ fn output_ports(
                     Diagnostic::error(
                         "invalid_setting",
                         Some(node),
-                        format!("the route name \"{name}\" may only contain lowercase letters, digits and _"),
+                        format!("the name \"{name}\" is also the name of an output, so it must start with a letter and may only contain lowercase letters, digits and _"),
                     )
                     .with_field(field),
                 );
@@ -336,7 +347,10 @@ fn output_ports(
                     Diagnostic::error(
                         "duplicate_port",
                         Some(node),
-                        format!("the {kind} node has two outputs named \"{name}\" (\"default\" and \"error\" are taken)"),
+                        format!(
+                            "the {kind} node has two outputs named \"{name}\" (\"{}\" are taken)",
+                            fixed()
+                        ),
                     )
                     .with_field(field),
                 );
@@ -406,6 +420,52 @@ fn trigger_settings(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Di
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// What the generic checks cannot judge in AI nodes: at least one label or field, unique field
+/// names, a JSON Schema that is an object.
+fn ai_settings(file: &WorkflowFile, compiled: &[Params], diags: &mut Vec<Diagnostic>) {
+    for (n, p) in file.nodes.iter().zip(compiled) {
+        let mut problem = |field: String, message: String| {
+            diags
+                .push(Diagnostic::error("invalid_setting", Some(&n.id), message).with_field(field));
+        };
+        let list = match n.kind {
+            NodeKind::AiClassify => "labels",
+            NodeKind::AiExtract => "fields",
+            NodeKind::AiGenerate => {
+                if let Some(v) = n.params.get("json_schema") {
+                    if !v.is_object() && !v.is_null() {
+                        problem(
+                            "json_schema".into(),
+                            "the JSON shape must be a JSON Schema object, e.g. {\"type\": \"object\", \"required\": [\"subject\"]}".into(),
+                        );
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let items = p.list(list);
+        if items.is_empty() && n.params.get(list).is_some_and(|v| v.is_array()) {
+            problem(list.into(), format!("add at least one item to `{list}`"));
+        }
+        if n.kind == NodeKind::AiExtract {
+            let mut seen = BTreeSet::new();
+            for (i, item) in items.iter().enumerate() {
+                if let Some(name) = item.str("name") {
+                    if !seen.insert(name) {
+                        problem(
+                            format!("fields[{i}].name"),
+                            format!(
+                                "two fields are named \"{name}\"; each field needs its own name"
+                            ),
+                        );
+                    }
+                }
+            }
         }
     }
 }

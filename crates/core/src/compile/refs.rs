@@ -171,6 +171,16 @@ fn output_keys(cx: &RefCx<'_>, node: usize) -> Option<BTreeSet<String>> {
     if let Some(keys) = &descriptor(kind).output_keys {
         return Some(keys.iter().cloned().collect());
     }
+    if kind == NodeKind::AiExtract {
+        let fields = cx.compiled[node].list("fields");
+        return Some(
+            fields
+                .iter()
+                .filter_map(|f| f.str("name"))
+                .map(String::from)
+                .collect(),
+        );
+    }
     if kind == NodeKind::Set && cx.compiled[node].bool("keep_input") == Some(false) {
         if let Some(Param::KeyValue(kv)) = cx.compiled[node].get("fields") {
             return Some(

@@ -192,3 +192,100 @@ fn edges_into_triggers_and_duplicate_webhook_paths_are_refused() {
         "{got:?}"
     );
 }
+
+#[test]
+fn ai_classify_has_out_and_one_port_per_label() {
+    let labels = json!([
+        {"name": "hot", "examples": "Urgent demo\nReady to buy", "keywords": "urgent"},
+        {"name": "cold", "description": "Not buying"}
+    ]);
+    let plan = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "classify", "kind": "ai_classify", "params": {"text": "{{ event.message }}", "labels": labels}},
+            {"id": "all", "kind": "log", "params": {"message": "{{ nodes.classify.label }}"}},
+            {"id": "hot", "kind": "log", "params": {"message": "hot"}},
+            {"id": "cold", "kind": "log", "params": {"message": "cold"}},
+            {"id": "failed", "kind": "log", "params": {"message": "failed"}}
+        ]),
+        json!([
+            {"from": "start", "to": "classify"},
+            {"from": "classify", "to": "all"},
+            {"from": "classify", "from_port": "hot", "to": "hot"},
+            {"from": "classify", "from_port": "cold", "to": "cold"},
+            {"from": "classify", "from_port": "error", "to": "failed"}
+        ]),
+    ))
+    .unwrap();
+    let classify = plan.node("classify").unwrap();
+    assert_eq!(classify.outputs.len(), 4);
+    assert_eq!(classify.params.str("provider"), Some("builtin"));
+    assert_eq!(classify.params.list("labels").len(), 2);
+
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "classify", "kind": "ai_classify", "params": {"text": "x", "labels": [{"name": "hot"}, {"name": "out"}, {"name": "Warm Lead"}]}},
+            {"id": "next", "kind": "log", "params": {"message": "x"}}
+        ]),
+        json!([{"from": "start", "to": "classify"}, {"from": "classify", "from_port": "warm", "to": "next"}]),
+    ))
+    .unwrap_err();
+    let dup = err.iter().find(|d| d.code == "duplicate_port").unwrap();
+    assert_eq!(dup.field.as_deref(), Some("labels[1].name"));
+    assert!(dup.message.contains("\"out\""), "{}", dup.message);
+    let bad = err.iter().find(|d| d.code == "invalid_setting").unwrap();
+    assert_eq!(bad.field.as_deref(), Some("labels[2].name"));
+    let port = err.iter().find(|d| d.code == "edge_unknown_port").unwrap();
+    assert!(port.message.contains("error, hot, out"), "{}", port.message);
+}
+
+#[test]
+fn ai_nodes_check_their_settings() {
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "extract", "kind": "ai_extract", "params": {"text": "x", "fields": [{"name": "when", "type": "time"}]}},
+            {"id": "write", "kind": "ai_generate", "params": {"format": "yaml", "json_schema": [1]}},
+            {"id": "sort", "kind": "ai_classify", "params": {"text": "x", "labels": []}},
+            {"id": "read", "kind": "ai_extract", "params": {"text": "x", "fields": [{"name": "a"}, {"name": "a", "type": "email"}]}}
+        ]),
+        json!([{"from": "start", "to": "extract"}, {"from": "extract", "to": "write"},
+               {"from": "start", "to": "sort"}, {"from": "start", "to": "read"}]),
+    ))
+    .unwrap_err();
+    let mut got: Vec<(String, String)> = err
+        .iter()
+        .map(|d| (d.code.clone(), d.field.clone().unwrap_or_default()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("invalid_setting".into(), "fields[0].type".into()),
+            ("invalid_setting".into(), "fields[1].name".into()),
+            ("invalid_setting".into(), "format".into()),
+            ("invalid_setting".into(), "json_schema".into()),
+            ("invalid_setting".into(), "labels".into()),
+            ("missing_setting".into(), "prompt".into()),
+        ]
+    );
+}
+
+#[test]
+fn ai_extract_outputs_its_fields() {
+    let plan = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "read", "kind": "ai_extract", "params": {"text": "{{ event.body }}", "fields": [{"name": "email", "type": "email"}]}},
+            {"id": "log", "kind": "log", "params": {"message": "{{ nodes.read.email }} {{ nodes.read.emial }}"}}
+        ]),
+        json!([{"from": "start", "to": "read"}, {"from": "read", "to": "log"}]),
+    ))
+    .unwrap();
+    let w: Vec<&str> = plan.warnings.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        w,
+        ["`nodes.read.emial` does not exist: \"read\" outputs email"]
+    );
+}

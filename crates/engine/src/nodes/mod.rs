@@ -1,5 +1,6 @@
 //! Node implementations, one file per kind; [`execute`] dispatches on the kind.
 
+mod ai;
 mod condition;
 mod delay;
 mod emit_event;
@@ -174,6 +175,9 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::HttpRequest => http_request::run(cx).await,
         NodeKind::EmitEvent => emit_event::run(cx),
         NodeKind::RespondWebhook => respond_webhook::run(cx),
+        NodeKind::AiClassify => ai::classify(cx).await,
+        NodeKind::AiExtract => ai::extract(cx).await,
+        NodeKind::AiGenerate => ai::generate(cx).await,
     }
 }
 
