@@ -77,9 +77,10 @@ impl Engine {
         &self.services.secrets
     }
 
-    /// Replaces the workspace settings for runs that start from now on.
+    /// Replaces the workspace settings for runs that start from now on; the network policy
+    /// applies to the next connection of any run.
     pub fn set_workspace(&self, workspace: Arc<Workspace>) {
-        *self.services.workspace.write().expect("workspace lock") = workspace;
+        self.services.set_workspace(workspace);
     }
 
     pub fn workspace(&self) -> Arc<Workspace> {

@@ -7,6 +7,8 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value as Json;
 use switchyard_core::Workspace;
 
+use crate::net_guard::Guard;
+
 /// Secret values by name. The application layer fills it from the encrypted store; nodes read
 /// a secret by name through their context, and whatever a node returns is scrubbed of the values
 /// it read before it reaches a journal, a log or the UI.
@@ -97,8 +99,10 @@ impl Default for EngineConfig {
 
 /// The engine's shared state, reached by nodes through their context.
 pub(crate) struct Services {
-    /// For addresses a workflow controls (HTTP request nodes).
+    /// For addresses a workflow controls (HTTP request nodes): refuses what `guard` refuses.
     pub http: reqwest::Client,
+    /// The workspace's network policy, read by `http` at each connection and redirect.
+    pub guard: Guard,
     /// For endpoints the workspace configures (AI providers).
     pub trusted_http: reqwest::Client,
     pub secrets: Secrets,
@@ -108,16 +112,15 @@ pub(crate) struct Services {
 
 impl Services {
     pub fn new(config: EngineConfig) -> Services {
-        let http = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .build()
-            .expect("the HTTP client configuration is valid");
+        let guard = Guard::new(&config.workspace.network);
+        let http = guard.client(&config.user_agent);
         let trusted_http = reqwest::Client::builder()
             .user_agent(config.user_agent)
             .build()
             .expect("the HTTP client configuration is valid");
         Services {
             http,
+            guard,
             trusted_http,
             secrets: config.secrets,
             workspace: RwLock::new(config.workspace),
@@ -127,6 +130,12 @@ impl Services {
 
     pub fn workspace(&self) -> Arc<Workspace> {
         self.workspace.read().expect("workspace lock").clone()
+    }
+
+    /// Replaces the workspace settings and the network policy that comes with them.
+    pub fn set_workspace(&self, workspace: Arc<Workspace>) {
+        self.guard.set(&workspace.network);
+        *self.workspace.write().expect("workspace lock") = workspace;
     }
 
     /// A path from the workspace settings, relative to the workspace folder.

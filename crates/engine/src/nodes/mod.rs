@@ -20,6 +20,7 @@ use switchyard_core::plan::PlanNode;
 use switchyard_core::Plan;
 
 use crate::events::NodeError;
+use crate::net_guard::Blocked;
 use crate::services::{Redactor, Services};
 use switchyard_core::Workspace;
 
@@ -68,6 +69,21 @@ impl NodeCx {
     /// The client for addresses a workflow controls (HTTP request nodes).
     pub fn http(&self) -> &reqwest::Client {
         &self.services.http
+    }
+
+    /// Checks a URL whose host is an address against the network policy (names are checked
+    /// when the client resolves them).
+    pub fn check_address(&self, url: &reqwest::Url) -> Result<(), Blocked> {
+        self.services.guard.check_url(url)
+    }
+
+    /// Also scrubs `value`, derived from the secret `name` (an encoded form of it), from what
+    /// the node returns.
+    pub fn scrub_also(&self, name: &str, value: &str) {
+        self.redactor
+            .lock()
+            .expect("redactor lock")
+            .add(name, Arc::from(value));
     }
 
     /// The value of the secret `name`, read for the setting `field`. Whatever the node returns
