@@ -36,7 +36,9 @@ fn classify_v4(ip: Ipv4Addr) -> Option<&'static str> {
         "the cloud metadata address"
     } else if within([0, 0, 0, 0], 8) {
         "a reserved address (\"this network\")"
-    } else if within([10, 0, 0, 0], 8) || within([172, 16, 0, 0], 12) || within([192, 168, 0, 0], 16)
+    } else if within([10, 0, 0, 0], 8)
+        || within([172, 16, 0, 0], 12)
+        || within([192, 168, 0, 0], 16)
     {
         "a private address"
     } else if within([100, 64, 0, 0], 10) {
@@ -76,9 +78,7 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
     }
     // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d)
     // addresses reach the IPv4 address inside them.
-    if (s[..5] == [0; 5] && (s[5] == 0xffff || s[5] == 0))
-        || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
-    {
+    if (s[..5] == [0; 5] && (s[5] == 0xffff || s[5] == 0)) || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return classify_v4(embedded());
     }
     // 6to4 (2002:a.b.c.d::/48) carries an IPv4 address in bits 16 to 48.
@@ -86,19 +86,21 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
         let v4 = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
         return classify_v4(v4);
     }
-    Some(if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
-        "the cloud metadata address"
-    } else if s[0] & 0xfe00 == 0xfc00 || s[..3] == [0x64, 0xff9b, 1] {
-        "a private address"
-    } else if s[0] & 0xffc0 == 0xfe80 {
-        "a link-local address"
-    } else if s[0] & 0xff00 == 0xff00 {
-        "a multicast address"
-    } else if s[..2] == [0x2001, 0xdb8] {
-        "a documentation address"
-    } else {
-        return None;
-    })
+    Some(
+        if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
+            "the cloud metadata address"
+        } else if s[0] & 0xfe00 == 0xfc00 || s[..3] == [0x64, 0xff9b, 1] {
+            "a private address"
+        } else if s[0] & 0xffc0 == 0xfe80 {
+            "a link-local address"
+        } else if s[0] & 0xff00 == 0xff00 {
+            "a multicast address"
+        } else if s[..2] == [0x2001, 0xdb8] {
+            "a documentation address"
+        } else {
+            return None;
+        },
+    )
 }
 
 /// A refused address. Its text is the reason, for the end of "refused to call URL: ...".
@@ -109,7 +111,7 @@ pub(crate) struct Blocked {
     pub ip: IpAddr,
     pub reason: &'static str,
     /// The refused URL, when known where it was refused (not in the resolver).
-    pub url: Option<reqwest::Url>,
+    pub url: Option<String>,
 }
 
 impl fmt::Display for Blocked {
@@ -187,8 +189,7 @@ impl Policy {
                     prefix == 0 || (u32::from(n) ^ u32::from(a)) >> (32 - u32::from(prefix)) == 0
                 }
                 (IpAddr::V6(n), IpAddr::V6(a)) => {
-                    prefix == 0
-                        || (u128::from(n) ^ u128::from(a)) >> (128 - u32::from(prefix)) == 0
+                    prefix == 0 || (u128::from(n) ^ u128::from(a)) >> (128 - u32::from(prefix)) == 0
                 }
                 _ => false,
             })
@@ -238,7 +239,7 @@ impl Guard {
         let host = url.host_str().unwrap_or_default();
         match bare_ip(host) {
             Some(ip) => self.current().check(host, ip).map_err(|b| Blocked {
-                url: Some(url.clone()),
+                url: Some(url.to_string()),
                 ..b
             }),
             None => Ok(()),
@@ -286,9 +287,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let guard = self.guard.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let policy = guard.current();
             let mut refused = None;
             let allowed: Vec<SocketAddr> = found
@@ -432,7 +432,10 @@ mod tests {
     #[test]
     fn the_policy_allows_named_hosts_addresses_and_ranges() {
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        let p = policy(false, &["crm.office.lan", "10.1.0.0/16", "127.0.0.1", "fd00::/8"]);
+        let p = policy(
+            false,
+            &["crm.office.lan", "10.1.0.0/16", "127.0.0.1", "fd00::/8"],
+        );
         assert!(p.check("crm.office.lan", ip("10.9.9.9")).is_ok());
         assert!(p.check("CRM.office.lan.", ip("10.9.9.9")).is_ok());
         assert!(p.check("other.office.lan", ip("10.1.200.3")).is_ok());
@@ -444,22 +447,32 @@ mod tests {
         assert!(p.check("x", ip("fe80::1")).is_err());
         assert!(p.check("example.com", ip("93.184.215.14")).is_ok());
         assert!(policy(true, &[]).check("x", ip("169.254.169.254")).is_ok());
-        assert!(policy(false, &["0.0.0.0/0"]).check("x", ip("10.0.0.1")).is_ok());
+        assert!(policy(false, &["0.0.0.0/0"])
+            .check("x", ip("10.0.0.1"))
+            .is_ok());
     }
 
     #[test]
     fn refusals_say_what_the_address_is_and_where_to_allow_it() {
         let p = policy(false, &[]);
-        let e = p.check("127.0.0.1", "127.0.0.1".parse().unwrap()).unwrap_err();
+        let e = p
+            .check("127.0.0.1", "127.0.0.1".parse().unwrap())
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "127.0.0.1 is a loopback address; workflows may not reach private networks (allow it in Settings → Network)"
         );
         let e = p.check("[::1]", "::1".parse().unwrap()).unwrap_err();
-        assert!(e.to_string().starts_with("::1 is a loopback address;"), "{e}");
-        let e = p.check("localhost", "127.0.0.1".parse().unwrap()).unwrap_err();
         assert!(
-            e.to_string().starts_with("localhost is at 127.0.0.1, a loopback address;"),
+            e.to_string().starts_with("::1 is a loopback address;"),
+            "{e}"
+        );
+        let e = p
+            .check("localhost", "127.0.0.1".parse().unwrap())
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("localhost is at 127.0.0.1, a loopback address;"),
             "{e}"
         );
         let wrapped: Box<dyn StdError + Send + Sync> = Box::new(e.clone());
@@ -471,7 +484,11 @@ mod tests {
         let guard = Guard::new(&NetworkPolicy::default());
         let url = reqwest::Url::parse("http://[::ffff:127.0.0.1]:8080/").unwrap();
         let e = guard.check_url(&url).unwrap_err();
-        assert!(e.to_string().starts_with("::ffff:127.0.0.1 is a loopback address"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("::ffff:127.0.0.1 is a loopback address"),
+            "{e}"
+        );
         assert!(guard
             .check_url(&reqwest::Url::parse("http://localhost:8080/").unwrap())
             .is_ok());

@@ -14,8 +14,11 @@ use crate::net_guard::Guard;
 /// it read before it reaches a journal, a log or the UI.
 #[derive(Clone, Default)]
 pub struct Secrets {
-    values: Arc<RwLock<Arc<HashMap<String, Arc<str>>>>>,
+    values: Arc<RwLock<SecretMap>>,
 }
+
+/// A snapshot of the secret values, replaced whole.
+type SecretMap = Arc<HashMap<String, Arc<str>>>;
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -104,9 +107,17 @@ pub(crate) struct Services {
     /// The workspace's network policy, read by `http` at each connection and redirect.
     pub guard: Guard,
     /// For endpoints the workspace configures (AI providers).
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub trusted_http: reqwest::Client,
     pub secrets: Secrets,
     pub workspace: RwLock<Arc<Workspace>>,
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub workspace_dir: PathBuf,
 }
 
@@ -139,6 +150,10 @@ impl Services {
     }
 
     /// A path from the workspace settings, relative to the workspace folder.
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub fn resolve_path(&self, path: &str) -> PathBuf {
         let p = PathBuf::from(path);
         if p.is_absolute() {

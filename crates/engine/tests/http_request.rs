@@ -200,53 +200,50 @@ async fn recorder(addr: &str) -> Recorder {
 
     let hits: Hits = Arc::default();
     let app = Router::new()
-        .fallback(
-            |State(hits): State<Hits>, req: Request<Body>| async move {
-                let (parts, body) = req.into_parts();
-                let headers = parts
-                    .headers
-                    .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.as_str().to_string(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect::<std::collections::HashMap<_, _>>();
-                let body = to_bytes(body, usize::MAX).await.unwrap().to_vec();
-                let auth = headers.get("authorization").cloned().unwrap_or_default();
-                hits.lock().unwrap().push(Hit {
-                    path: parts.uri.path().to_string(),
-                    headers,
-                    body,
-                });
-                let query = parts.uri.query().unwrap_or("").to_string();
-                let resp: Response = match parts.uri.path() {
-                    "/redirect" => {
-                        let to = query.strip_prefix("to=").unwrap_or("").to_string();
-                        (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)]).into_response()
-                    }
-                    "/loop" => (StatusCode::FOUND, [(header::LOCATION, "/loop")]).into_response(),
-                    "/echo-auth" => (
-                        [("x-echo", auth.clone())],
-                        AxJson(json!({"you_sent": auth})),
+        .fallback(|State(hits): State<Hits>, req: Request<Body>| async move {
+            let (parts, body) = req.into_parts();
+            let headers = parts
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
                     )
-                        .into_response(),
-                    "/html" => ([(header::CONTENT_TYPE, "text/html")], "<html>hi</html>")
-                        .into_response(),
-                    "/bytes" => (
-                        [(header::CONTENT_TYPE, "image/png")],
-                        vec![0u8, 1, 2, 255],
-                    )
-                        .into_response(),
-                    "/json-as-text" => {
-                        ([(header::CONTENT_TYPE, "text/plain")], r#"{"a": 1}"#).into_response()
-                    }
-                    _ => AxJson(json!({"ok": true})).into_response(),
-                };
-                resp
-            },
-        )
+                })
+                .collect::<std::collections::HashMap<_, _>>();
+            let body = to_bytes(body, usize::MAX).await.unwrap().to_vec();
+            let auth = headers.get("authorization").cloned().unwrap_or_default();
+            hits.lock().unwrap().push(Hit {
+                path: parts.uri.path().to_string(),
+                headers,
+                body,
+            });
+            let query = parts.uri.query().unwrap_or("").to_string();
+            let resp: Response = match parts.uri.path() {
+                "/redirect" => {
+                    let to = query.strip_prefix("to=").unwrap_or("").to_string();
+                    (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)]).into_response()
+                }
+                "/loop" => (StatusCode::FOUND, [(header::LOCATION, "/loop")]).into_response(),
+                "/echo-auth" => (
+                    [("x-echo", auth.clone())],
+                    AxJson(json!({"you_sent": auth})),
+                )
+                    .into_response(),
+                "/html" => {
+                    ([(header::CONTENT_TYPE, "text/html")], "<html>hi</html>").into_response()
+                }
+                "/bytes" => {
+                    ([(header::CONTENT_TYPE, "image/png")], vec![0u8, 1, 2, 255]).into_response()
+                }
+                "/json-as-text" => {
+                    ([(header::CONTENT_TYPE, "text/plain")], r#"{"a": 1}"#).into_response()
+                }
+                _ => AxJson(json!({"ok": true})).into_response(),
+            };
+            resp
+        })
         .with_state(hits.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     let local = listener.local_addr().unwrap();
@@ -269,7 +266,12 @@ async fn the_guard_refuses_loopback_by_address_by_name_and_as_a_mapped_address()
     let server = recorder("127.0.0.1:0").await;
     let p = port(&server.base);
     let engine = engine(NetworkPolicy::default());
-    let r = run_on(&engine, json!({"url": format!("http://127.0.0.1:{p}/hit")}), json!({})).await;
+    let r = run_on(
+        &engine,
+        json!({"url": format!("http://127.0.0.1:{p}/hit")}),
+        json!({}),
+    )
+    .await;
     assert_eq!(r.status, RunStatus::Failed);
     let err = r.error.unwrap();
     assert_eq!(err.code, "address_blocked");
@@ -278,7 +280,12 @@ async fn the_guard_refuses_loopback_by_address_by_name_and_as_a_mapped_address()
         format!("refused to call http://127.0.0.1:{p}/hit: 127.0.0.1 is a loopback address; {ALLOW_HINT}")
     );
 
-    let r = run_on(&engine, json!({"url": format!("http://localhost:{p}/hit")}), json!({})).await;
+    let r = run_on(
+        &engine,
+        json!({"url": format!("http://localhost:{p}/hit")}),
+        json!({}),
+    )
+    .await;
     let err = r.error.unwrap();
     assert_eq!(err.code, "address_blocked", "{}", err.message);
     assert!(
@@ -299,7 +306,8 @@ async fn the_guard_refuses_loopback_by_address_by_name_and_as_a_mapped_address()
     let err = r.error.unwrap();
     assert_eq!(err.code, "address_blocked", "{}", err.message);
     assert!(
-        err.message.contains("::ffff:127.0.0.1 is a loopback address"),
+        err.message
+            .contains("::ffff:127.0.0.1 is a loopback address"),
         "{}",
         err.message
     );
@@ -327,16 +335,36 @@ async fn allowed_hosts_open_single_addresses_and_names() {
     let server = recorder("127.0.0.1:0").await;
     let p = port(&server.base);
     let by_address = engine(guarded(&["127.0.0.1"]));
-    let r = run_on(&by_address, json!({"url": format!("http://127.0.0.1:{p}/a")}), json!({})).await;
+    let r = run_on(
+        &by_address,
+        json!({"url": format!("http://127.0.0.1:{p}/a")}),
+        json!({}),
+    )
+    .await;
     assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
     // localhost resolves to 127.0.0.1 here, which is allowed.
-    let r = run_on(&by_address, json!({"url": format!("http://localhost:{p}/b")}), json!({})).await;
+    let r = run_on(
+        &by_address,
+        json!({"url": format!("http://localhost:{p}/b")}),
+        json!({}),
+    )
+    .await;
     assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
 
     let by_name = engine(guarded(&["localhost"]));
-    let r = run_on(&by_name, json!({"url": format!("http://localhost:{p}/c")}), json!({})).await;
+    let r = run_on(
+        &by_name,
+        json!({"url": format!("http://localhost:{p}/c")}),
+        json!({}),
+    )
+    .await;
     assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
-    let r = run_on(&by_name, json!({"url": format!("http://127.0.0.1:{p}/d")}), json!({})).await;
+    let r = run_on(
+        &by_name,
+        json!({"url": format!("http://127.0.0.1:{p}/d")}),
+        json!({}),
+    )
+    .await;
     assert_eq!(r.error.unwrap().code, "address_blocked");
     let paths: Vec<String> = server.hits().into_iter().map(|h| h.path).collect();
     assert_eq!(paths, ["/a", "/b", "/c"]);
@@ -346,13 +374,27 @@ async fn allowed_hosts_open_single_addresses_and_names() {
 async fn cloud_metadata_addresses_are_refused_before_any_connection() {
     let engine = engine(NetworkPolicy::default());
     for (url, shown) in [
-        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254",
+        ),
         ("http://[fd00:ec2::254]/latest/meta-data/", "fd00:ec2::254"),
-        ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", "64:ff9b::a9fe:a9fe"),
-        ("http://[::ffff:169.254.169.254]/latest/meta-data/", "::ffff:169.254.169.254"),
+        (
+            "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+            "64:ff9b::a9fe:a9fe",
+        ),
+        (
+            "http://[::ffff:169.254.169.254]/latest/meta-data/",
+            "::ffff:169.254.169.254",
+        ),
     ] {
         let started = std::time::Instant::now();
-        let r = run_on(&engine, json!({"url": url, "timeout_ms": 60_000}), json!({})).await;
+        let r = run_on(
+            &engine,
+            json!({"url": url, "timeout_ms": 60_000}),
+            json!({}),
+        )
+        .await;
         let elapsed = started.elapsed();
         let err = r.error.unwrap();
         assert_eq!(err.code, "address_blocked", "{url}: {}", err.message);
@@ -364,7 +406,10 @@ async fn cloud_metadata_addresses_are_refused_before_any_connection() {
         );
         // Nothing was contacted: a connection attempt would wait for the 60 s timeout or fail
         // with a connection error, not this code.
-        assert!(elapsed < std::time::Duration::from_secs(2), "{url}: {elapsed:?}");
+        assert!(
+            elapsed < std::time::Duration::from_secs(2),
+            "{url}: {elapsed:?}"
+        );
         assert_eq!(r.nodes[1].attempts, 1);
     }
 }
@@ -376,7 +421,12 @@ async fn redirects_to_refused_addresses_are_refused_and_never_reach_them() {
     let target = format!("{}/inside", second.base);
     let url = format!("{}/redirect?to={target}", first.base);
 
-    let r = run_on(&engine(guarded(&["127.0.0.1"])), json!({"url": url}), json!({})).await;
+    let r = run_on(
+        &engine(guarded(&["127.0.0.1"])),
+        json!({"url": url}),
+        json!({}),
+    )
+    .await;
     let err = r.error.unwrap();
     assert_eq!(err.code, "address_blocked", "{}", err.message);
     assert_eq!(
@@ -384,7 +434,11 @@ async fn redirects_to_refused_addresses_are_refused_and_never_reach_them() {
         format!("refused to call {target} (redirected from {url}): 127.0.0.2 is a loopback address; {ALLOW_HINT}")
     );
     assert_eq!(first.hits().len(), 1);
-    assert_eq!(second.hits().len(), 0, "the refused server received nothing");
+    assert_eq!(
+        second.hits().len(),
+        0,
+        "the refused server received nothing"
+    );
 
     let r = run_on(&engine(open()), json!({"url": url}), json!({})).await;
     assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
@@ -404,7 +458,11 @@ async fn redirects_stop_after_ten() {
         "{}",
         err.message
     );
-    assert_eq!(server.hits().len(), 11, "the first request and ten redirects");
+    assert_eq!(
+        server.hits().len(),
+        11,
+        "the first request and ten redirects"
+    );
 }
 
 fn report_text(r: &RunReport) -> String {
@@ -448,7 +506,10 @@ async fn basic_auth_sends_user_and_password_and_scrubs_the_encoded_pair() {
     assert_eq!(decoded, format!("ada:{PASSWORD}").as_bytes());
     assert_eq!(r.output["body"]["you_sent"], "Basic [secret CRM_PASSWORD]");
     let text = report_text(&r);
-    assert!(!text.contains(encoded) && !text.contains(PASSWORD), "{text}");
+    assert!(
+        !text.contains(encoded) && !text.contains(PASSWORD),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -544,7 +605,10 @@ fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
             segment[split + 4..].to_vec(),
         ));
     }
-    assert!(rest.starts_with(b"--"), "the body ends with the closing delimiter");
+    assert!(
+        rest.starts_with(b"--"),
+        "the body ends with the closing delimiter"
+    );
     parts
 }
 
@@ -630,10 +694,16 @@ async fn answers_are_read_as_asked() {
         )
     };
     // Automatic: JSON only when labelled JSON.
-    assert_eq!(get("/json-as-text", "auto").await.output["body"], r#"{"a": 1}"#);
+    assert_eq!(
+        get("/json-as-text", "auto").await.output["body"],
+        r#"{"a": 1}"#
+    );
     assert_eq!(get("/x", "auto").await.output["body"], json!({"ok": true}));
     // JSON: parsed whatever the label; not JSON is a clear failure.
-    assert_eq!(get("/json-as-text", "json").await.output["body"], json!({"a": 1}));
+    assert_eq!(
+        get("/json-as-text", "json").await.output["body"],
+        json!({"a": 1})
+    );
     let err = get("/html", "json").await.error.unwrap();
     assert_eq!(err.code, "invalid_response");
     assert!(

@@ -106,6 +106,10 @@ impl NodeCx {
     }
 
     /// The workspace settings as they were when the node started.
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub fn workspace(&self) -> Arc<Workspace> {
         self.services.workspace()
     }

@@ -91,7 +91,7 @@ fn headers(cx: &NodeCx) -> Result<HeaderMap, NodeError> {
 /// refused address was reached through one.
 fn address_blocked(requested: &reqwest::Url, b: &Blocked) -> NodeError {
     let target = match &b.url {
-        Some(u) if u != requested => format!("{u} (redirected from {requested})"),
+        Some(u) if u != requested.as_str() => format!("{u} (redirected from {requested})"),
         _ => requested.to_string(),
     };
     NodeError::new("address_blocked", format!("refused to call {target}: {b}"))
@@ -103,7 +103,7 @@ fn transport_error(url: &reqwest::Url, e: reqwest::Error) -> NodeError {
         // to, after any redirects), or a redirect went to one.
         let refused = match (&b.url, e.url()) {
             (None, Some(at)) if at != url => Blocked {
-                url: Some(at.clone()),
+                url: Some(at.to_string()),
                 ..b.clone()
             },
             _ => b.clone(),

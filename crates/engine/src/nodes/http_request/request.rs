@@ -126,11 +126,10 @@ pub(super) fn body(
         }
         "none" => req,
         other => {
-            return Err(NodeError::new(
-                "invalid_value",
-                format!("unknown body type \"{other}\""),
+            return Err(
+                NodeError::new("invalid_value", format!("unknown body type \"{other}\""))
+                    .in_field("body_type"),
             )
-            .in_field("body_type"))
         }
     })
 }
@@ -161,5 +160,9 @@ fn file_part(name: &str, file: &Map<String, Json>) -> Result<Part, NodeError> {
     Part::bytes(bytes)
         .file_name(filename)
         .mime_str(ct)
-        .map_err(|_| invalid(format!("\"{ct}\" is not a valid content type for \"{name}\"")))
+        .map_err(|_| {
+            invalid(format!(
+                "\"{ct}\" is not a valid content type for \"{name}\""
+            ))
+        })
 }
