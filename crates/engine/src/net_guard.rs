@@ -226,8 +226,15 @@ impl Guard {
         }
     }
 
-    pub fn set(&self, policy: &NetworkPolicy) {
-        *self.policy.write().expect("network policy lock") = Arc::new(Policy::new(policy));
+    /// Replaces the policy; whether it changed.
+    pub fn set(&self, policy: &NetworkPolicy) -> bool {
+        let new = Policy::new(policy);
+        let mut current = self.policy.write().expect("network policy lock");
+        if **current == new {
+            return false;
+        }
+        *current = Arc::new(new);
+        true
     }
 
     pub fn current(&self) -> Arc<Policy> {
@@ -246,14 +253,27 @@ impl Guard {
         }
     }
 
-    /// The redirect policy of the guarded client: at most [`MAX_REDIRECTS`], each target
-    /// checked.
-    pub fn redirect_policy(&self) -> reqwest::redirect::Policy {
+    /// The redirect policy of a guarded client: at most [`MAX_REDIRECTS`], each target
+    /// checked, and with [`Redirects::SameSite`] none to another site.
+    fn redirect_policy(&self, redirects: Redirects) -> reqwest::redirect::Policy {
         let guard = self.clone();
         reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() > MAX_REDIRECTS {
                 let e = format!("it redirected more than {MAX_REDIRECTS} times");
                 return attempt.error(e);
+            }
+            if redirects == Redirects::SameSite {
+                let first = &attempt.previous()[0];
+                let next = attempt.url();
+                if (
+                    first.scheme(),
+                    first.host_str(),
+                    first.port_or_known_default(),
+                ) != (next.scheme(), next.host_str(), next.port_or_known_default())
+                {
+                    let e = format!("it redirected to another site ({next}); requests that send an API key only follow redirects within the same site, so the key is not given away");
+                    return attempt.error(e);
+                }
             }
             match guard.check_url(attempt.url()) {
                 Ok(()) => attempt.follow(),
@@ -262,18 +282,76 @@ impl Guard {
         })
     }
 
-    /// The HTTP client for addresses a workflow controls.
-    pub fn client(&self, user_agent: &str) -> reqwest::Client {
+    fn client(&self, user_agent: &str, redirects: Redirects) -> reqwest::Client {
         reqwest::Client::builder()
             .user_agent(user_agent)
             .dns_resolver(Arc::new(GuardedResolver {
                 guard: self.clone(),
             }))
-            .redirect(self.redirect_policy())
+            .redirect(self.redirect_policy(redirects))
             // A proxy would resolve the names itself, out of the guard's sight.
             .no_proxy()
             .build()
             .expect("the HTTP client configuration is valid")
+    }
+}
+
+/// Which redirects a guarded client follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Redirects {
+    /// Any (checked) target.
+    AnySite,
+    /// Only targets with the first request's scheme, host and port: for requests carrying
+    /// credentials in headers that the HTTP client does not know to drop on the way (API keys).
+    SameSite,
+}
+
+/// The HTTP clients for addresses a workflow controls, and the policy they read. A policy
+/// change replaces the clients, so connections opened under a looser policy are not reused.
+pub(crate) struct GuardedHttp {
+    guard: Guard,
+    user_agent: String,
+    /// The `AnySite` and `SameSite` clients.
+    clients: RwLock<(reqwest::Client, reqwest::Client)>,
+}
+
+impl GuardedHttp {
+    pub fn new(policy: &NetworkPolicy, user_agent: &str) -> GuardedHttp {
+        let guard = Guard::new(policy);
+        let clients = RwLock::new(Self::build(&guard, user_agent));
+        GuardedHttp {
+            guard,
+            user_agent: user_agent.to_string(),
+            clients,
+        }
+    }
+
+    fn build(guard: &Guard, user_agent: &str) -> (reqwest::Client, reqwest::Client) {
+        (
+            guard.client(user_agent, Redirects::AnySite),
+            guard.client(user_agent, Redirects::SameSite),
+        )
+    }
+
+    pub fn set_policy(&self, policy: &NetworkPolicy) {
+        if self.guard.set(policy) {
+            *self.clients.write().expect("clients lock") =
+                Self::build(&self.guard, &self.user_agent);
+        }
+    }
+
+    /// A client (cheap: clones share the connection pool).
+    pub fn client(&self, redirects: Redirects) -> reqwest::Client {
+        let clients = self.clients.read().expect("clients lock");
+        match redirects {
+            Redirects::AnySite => clients.0.clone(),
+            Redirects::SameSite => clients.1.clone(),
+        }
+    }
+
+    /// See [`Guard::check_url`].
+    pub fn check_url(&self, url: &reqwest::Url) -> Result<(), Blocked> {
+        self.guard.check_url(url)
     }
 }
 
@@ -492,10 +570,12 @@ mod tests {
         assert!(guard
             .check_url(&reqwest::Url::parse("http://localhost:8080/").unwrap())
             .is_ok());
-        guard.set(&NetworkPolicy {
+        let open = NetworkPolicy {
             allow_private_networks: true,
             allowed_hosts: vec![],
-        });
+        };
+        assert!(guard.set(&open));
+        assert!(!guard.set(&open), "unchanged");
         assert!(guard.check_url(&url).is_ok());
     }
 }

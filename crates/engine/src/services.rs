@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value as Json;
 use switchyard_core::Workspace;
 
-use crate::net_guard::Guard;
+use crate::net_guard::GuardedHttp;
 
 /// Secret values by name. The application layer fills it from the encrypted store; nodes read
 /// a secret by name through their context, and whatever a node returns is scrubbed of the values
@@ -102,10 +102,9 @@ impl Default for EngineConfig {
 
 /// The engine's shared state, reached by nodes through their context.
 pub(crate) struct Services {
-    /// For addresses a workflow controls (HTTP request nodes): refuses what `guard` refuses.
-    pub http: reqwest::Client,
-    /// The workspace's network policy, read by `http` at each connection and redirect.
-    pub guard: Guard,
+    /// For addresses a workflow controls (HTTP request nodes): refuses what the workspace's
+    /// network policy refuses, at each connection and redirect.
+    pub http: GuardedHttp,
     /// For endpoints the workspace configures (AI providers).
     #[allow(
         dead_code,
@@ -123,15 +122,13 @@ pub(crate) struct Services {
 
 impl Services {
     pub fn new(config: EngineConfig) -> Services {
-        let guard = Guard::new(&config.workspace.network);
-        let http = guard.client(&config.user_agent);
+        let http = GuardedHttp::new(&config.workspace.network, &config.user_agent);
         let trusted_http = reqwest::Client::builder()
             .user_agent(config.user_agent)
             .build()
             .expect("the HTTP client configuration is valid");
         Services {
             http,
-            guard,
             trusted_http,
             secrets: config.secrets,
             workspace: RwLock::new(config.workspace),
@@ -145,7 +142,7 @@ impl Services {
 
     /// Replaces the workspace settings and the network policy that comes with them.
     pub fn set_workspace(&self, workspace: Arc<Workspace>) {
-        self.guard.set(&workspace.network);
+        self.http.set_policy(&workspace.network);
         *self.workspace.write().expect("workspace lock") = workspace;
     }
 

@@ -742,3 +742,73 @@ async fn error_statuses_can_continue_whatever_the_answer_type() {
     assert_eq!(err.code, "http_status");
     assert!(err.message.contains("database down"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn tightening_the_policy_applies_to_open_connections_too() {
+    let server = recorder("127.0.0.1:0").await;
+    let p = port(&server.base);
+    let engine = engine(open());
+    // Keep-alive: this connection stays in the client's pool.
+    let r = run_on(
+        &engine,
+        json!({"url": format!("http://localhost:{p}/a")}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
+    engine.set_workspace(Arc::new(Workspace::default()));
+    let r = run_on(
+        &engine,
+        json!({"url": format!("http://localhost:{p}/b")}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.error.map(|e| e.code).as_deref(), Some("address_blocked"));
+    assert_eq!(server.hits().len(), 1);
+}
+
+#[tokio::test]
+async fn credentials_do_not_follow_redirects_to_other_sites() {
+    let first = recorder("127.0.0.1:0").await;
+    let second = recorder("127.0.0.2:0").await;
+    let elsewhere = format!("{}/elsewhere", second.base);
+    let url = format!("{}/redirect?to={elsewhere}", first.base);
+    // An API key: the redirect to another site is not followed.
+    let r = call(
+        json!({"url": url, "auth": "api_key", "auth_secret": "CRM_KEY"}),
+        json!({}),
+    )
+    .await;
+    let err = r.error.unwrap();
+    assert_eq!(err.code, "http_error");
+    assert!(
+        err.message
+            .contains(&format!("it redirected to another site ({elsewhere})")),
+        "{}",
+        err.message
+    );
+    assert_eq!(second.hits().len(), 0);
+    // Within the same site it is.
+    let same = format!("{}/redirect?to={}/inside", first.base, first.base);
+    let r = call(
+        json!({"url": same, "auth": "api_key", "auth_secret": "CRM_KEY"}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
+    assert_eq!(first.hits().last().unwrap().headers["x-api-key"], API_KEY);
+    // A bearer token follows, without the Authorization header (the client drops it).
+    let r = call(
+        json!({"url": url, "auth": "bearer", "auth_secret": "CRM_TOKEN"}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
+    let hits = second.hits();
+    assert_eq!(hits.len(), 1);
+    assert!(
+        !hits[0].headers.contains_key("authorization"),
+        "{:?}",
+        hits[0].headers
+    );
+}

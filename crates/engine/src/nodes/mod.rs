@@ -20,7 +20,7 @@ use switchyard_core::plan::PlanNode;
 use switchyard_core::Plan;
 
 use crate::events::NodeError;
-use crate::net_guard::Blocked;
+use crate::net_guard::{Blocked, Redirects};
 use crate::services::{Redactor, Services};
 use switchyard_core::Workspace;
 
@@ -67,14 +67,20 @@ impl NodeCx {
     }
 
     /// The client for addresses a workflow controls (HTTP request nodes).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.services.http
+    pub fn http(&self) -> reqwest::Client {
+        self.services.http.client(Redirects::AnySite)
+    }
+
+    /// Like [`NodeCx::http`], following redirects only within the same site: for requests
+    /// that carry credentials in headers of their own (API keys).
+    pub fn http_same_site(&self) -> reqwest::Client {
+        self.services.http.client(Redirects::SameSite)
     }
 
     /// Checks a URL whose host is an address against the network policy (names are checked
     /// when the client resolves them).
     pub fn check_address(&self, url: &reqwest::Url) -> Result<(), Blocked> {
-        self.services.guard.check_url(url)
+        self.services.http.check_url(url)
     }
 
     /// Also scrubs `value`, derived from the secret `name` (an encoded form of it), from what

@@ -52,8 +52,14 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         .and_then(Json::as_u64)
         .unwrap_or(30_000);
     let headers = headers(cx)?;
-    let mut req = cx
-        .http()
+    // An API key travels in a header the client does not know to drop on a redirect to
+    // another site (it drops Authorization), so those requests stay on their site.
+    let client = if params.str("auth") == Some("api_key") {
+        cx.http_same_site()
+    } else {
+        cx.http()
+    };
+    let mut req = client
         .request(method.clone(), url.clone())
         .timeout(Duration::from_millis(timeout_ms));
     req = request::body(cx, req, &headers)?;
