@@ -812,3 +812,23 @@ async fn credentials_do_not_follow_redirects_to_other_sites() {
         hits[0].headers
     );
 }
+
+#[tokio::test]
+async fn refusals_are_not_retried() {
+    let text = json!({
+        "schema_version": 1, "id": "t", "name": "T",
+        "nodes": [{"id": "start", "kind": "manual_trigger"},
+                  {"id": "call", "kind": "http_request", "params": {"url": "http://10.0.0.1/x"},
+                   "retry": {"max_attempts": 3, "backoff_ms": 60000, "max_backoff_ms": 60000}}],
+        "edges": [{"from": "start", "to": "call"}]
+    })
+    .to_string();
+    let plan = Arc::new(compile(&WorkflowFile::from_json(&text).unwrap()).unwrap());
+    let started = std::time::Instant::now();
+    let r = engine(NetworkPolicy::default())
+        .run(plan, RunRequest::new("r", json!({})), &mut |_| {})
+        .await;
+    assert_eq!(r.error.as_ref().unwrap().code, "address_blocked");
+    assert_eq!(r.node("call").unwrap().attempts, 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}

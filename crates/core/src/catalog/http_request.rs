@@ -21,7 +21,7 @@ pub(super) fn descriptor() -> Descriptor {
                 "url",
                 "URL",
                 template(),
-                "For example: https://crm.example.com/api/leads",
+                "For example: https://crm.example.com/api/leads. Addresses inside your own network (such as 192.168.x.x or localhost) are refused unless they are allowed in Settings → Network.",
             )
             .required(),
             field(
