@@ -138,6 +138,59 @@ pub struct NetworkPolicy {
     /// workflow cannot reach the machine's or the office network's internal services.
     #[serde(default)]
     pub allow_private_networks: bool,
+    /// Hosts that stay reachable even when private networks are not allowed (an internal CRM):
+    /// host names (`crm.office.lan`), addresses (`10.1.2.3`, `fd00::7`) or ranges
+    /// (`10.1.0.0/16`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_hosts: Vec<String>,
+}
+
+/// One entry of [`NetworkPolicy::allowed_hosts`], parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedHost {
+    /// A host name, lower-case, without a trailing dot.
+    Name(String),
+    /// An address range (`prefix` bits of `addr`); a single address has the full length.
+    Net { addr: std::net::IpAddr, prefix: u8 },
+}
+
+impl AllowedHost {
+    /// Parses `crm.office.lan`, `10.1.2.3`, `[fd00::7]` or `10.1.0.0/16`.
+    pub fn parse(entry: &str) -> Result<AllowedHost, String> {
+        let entry = entry.trim();
+        let bad =
+            || format!("\"{entry}\" is not a host name, an address or a range such as 10.1.0.0/16");
+        let (addr, prefix) = match entry.split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad())?)),
+            None => (entry, None),
+        };
+        let bare = addr.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            let prefix = prefix.unwrap_or(max);
+            if prefix > max {
+                return Err(bad());
+            }
+            return Ok(AllowedHost::Net { addr: ip, prefix });
+        }
+        let name = entry.trim_end_matches('.').to_ascii_lowercase();
+        let valid_name = prefix.is_none()
+            && !name.is_empty()
+            && name.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            });
+        if valid_name {
+            Ok(AllowedHost::Name(name))
+        } else {
+            Err(bad())
+        }
+    }
 }
 
 /// A problem with the workspace file.
@@ -208,6 +261,12 @@ impl Workspace {
                     });
                 }
             }
+        }
+        for entry in &self.network.allowed_hosts {
+            AllowedHost::parse(entry).map_err(|why| WorkspaceError {
+                code: "invalid_workspace",
+                message: format!("network.allowed_hosts: {why}"),
+            })?;
         }
         for db in &self.databases {
             match (&db.url, &db.url_secret) {
@@ -292,6 +351,57 @@ mod tests {
             ok.database("crm").unwrap().url_secret.as_deref(),
             Some("CRM_DB")
         );
+    }
+
+    #[test]
+    fn allowed_hosts_are_names_addresses_or_ranges() {
+        use std::net::IpAddr;
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            AllowedHost::parse("CRM.Office.lan."),
+            Ok(AllowedHost::Name("crm.office.lan".into()))
+        );
+        assert_eq!(
+            AllowedHost::parse("10.1.0.0/16"),
+            Ok(AllowedHost::Net {
+                addr: ip("10.1.0.0"),
+                prefix: 16
+            })
+        );
+        assert_eq!(
+            AllowedHost::parse("[fd00::7]"),
+            Ok(AllowedHost::Net {
+                addr: ip("fd00::7"),
+                prefix: 128
+            })
+        );
+        assert_eq!(
+            AllowedHost::parse("127.0.0.1"),
+            Ok(AllowedHost::Net {
+                addr: ip("127.0.0.1"),
+                prefix: 32
+            })
+        );
+        for bad in [
+            "",
+            "10.0.0.0/33",
+            "fd00::/129",
+            "crm/8",
+            "http://crm",
+            "a b",
+            "-x.lan",
+        ] {
+            assert!(AllowedHost::parse(bad).is_err(), "{bad:?}");
+        }
+        let ws = Workspace::from_json(
+            r#"{"network":{"allowed_hosts":["crm.office.lan","10.1.0.0/16"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(Workspace::from_json(&ws.to_json()).unwrap(), ws);
+        let e =
+            Workspace::from_json(r#"{"network":{"allowed_hosts":["10.0.0.0/40"]}}"#).unwrap_err();
+        assert_eq!(e.code, "invalid_workspace");
+        assert!(e.message.contains("10.0.0.0/40"), "{}", e.message);
     }
 
     #[test]

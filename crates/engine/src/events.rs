@@ -16,7 +16,9 @@ pub enum RunStatus {
 }
 
 /// Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
-/// `http_status`, `invalid_value`, `panic`, `cancelled`.
+/// `http_status`, `address_blocked` (the network policy refused the address),
+/// `invalid_response` (an answer not in the expected form), `missing_secret`,
+/// `invalid_value`, `panic`, `cancelled`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct NodeError {

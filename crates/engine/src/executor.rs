@@ -77,9 +77,10 @@ impl Engine {
         &self.services.secrets
     }
 
-    /// Replaces the workspace settings for runs that start from now on.
+    /// Replaces the workspace settings for runs that start from now on; the network policy
+    /// applies to the next connection of any run.
     pub fn set_workspace(&self, workspace: Arc<Workspace>) {
-        *self.services.workspace.write().expect("workspace lock") = workspace;
+        self.services.set_workspace(workspace);
     }
 
     pub fn workspace(&self) -> Arc<Workspace> {
@@ -490,7 +491,9 @@ impl Run<'_> {
         let plan_node = &self.plan.nodes[node];
         let id = plan_node.id.clone();
         let policy = plan_node.retry;
-        if attempt < policy.max_attempts && error.code != "cancelled" {
+        // A refused address stays refused: waiting does not change the network policy.
+        let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked");
+        if attempt < policy.max_attempts && retryable {
             let delay = backoff(&policy, attempt, &mut self.rng);
             self.emit(RunEvent::NodeRetrying {
                 node: id,

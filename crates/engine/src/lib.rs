@@ -5,6 +5,7 @@
 
 mod events;
 mod executor;
+mod net_guard;
 mod nodes;
 mod report;
 mod services;

@@ -7,16 +7,18 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value as Json;
 use switchyard_core::Workspace;
 
+use crate::net_guard::GuardedHttp;
+
 /// Secret values by name. The application layer fills it from the encrypted store; nodes read
 /// a secret by name through their context, and whatever a node returns is scrubbed of the values
 /// it read before it reaches a journal, a log or the UI.
 #[derive(Clone, Default)]
 pub struct Secrets {
-    values: Arc<RwLock<Arc<SecretMap>>>,
+    values: Arc<RwLock<SecretMap>>,
 }
 
-/// Secret values by name.
-type SecretMap = HashMap<String, Arc<str>>;
+/// A snapshot of the secret values, replaced whole.
+type SecretMap = Arc<HashMap<String, Arc<str>>>;
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -102,21 +104,27 @@ impl Default for EngineConfig {
 
 /// The engine's shared state, reached by nodes through their context.
 pub(crate) struct Services {
-    /// For addresses a workflow controls (HTTP request nodes).
-    pub http: reqwest::Client,
+    /// For addresses a workflow controls (HTTP request nodes): refuses what the workspace's
+    /// network policy refuses, at each connection and redirect.
+    pub http: GuardedHttp,
     /// For endpoints the workspace configures (AI providers).
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub trusted_http: reqwest::Client,
     pub secrets: Secrets,
     pub workspace: RwLock<Arc<Workspace>>,
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub workspace_dir: PathBuf,
 }
 
 impl Services {
     pub fn new(config: EngineConfig) -> Services {
-        let http = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .build()
-            .expect("the HTTP client configuration is valid");
+        let http = GuardedHttp::new(&config.workspace.network, &config.user_agent);
         let trusted_http = reqwest::Client::builder()
             .user_agent(config.user_agent)
             .build()
@@ -134,8 +142,17 @@ impl Services {
         self.workspace.read().expect("workspace lock").clone()
     }
 
+    /// Replaces the workspace settings and the network policy that comes with them.
+    pub fn set_workspace(&self, workspace: Arc<Workspace>) {
+        self.http.set_policy(&workspace.network);
+        *self.workspace.write().expect("workspace lock") = workspace;
+    }
+
     /// A path from the workspace settings, relative to the workspace folder.
-    #[allow(dead_code)]
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub fn resolve_path(&self, path: &str) -> PathBuf {
         let p = PathBuf::from(path);
         if p.is_absolute() {

@@ -21,6 +21,7 @@ use switchyard_core::plan::PlanNode;
 use switchyard_core::Plan;
 
 use crate::events::NodeError;
+use crate::net_guard::{Blocked, Redirects};
 use crate::services::{Redactor, Services};
 use switchyard_core::Workspace;
 
@@ -67,8 +68,29 @@ impl NodeCx {
     }
 
     /// The client for addresses a workflow controls (HTTP request nodes).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.services.http
+    pub fn http(&self) -> reqwest::Client {
+        self.services.http.client(Redirects::AnySite)
+    }
+
+    /// Like [`NodeCx::http`], following redirects only within the same site: for requests
+    /// that carry credentials in headers of their own (API keys).
+    pub fn http_same_site(&self) -> reqwest::Client {
+        self.services.http.client(Redirects::SameSite)
+    }
+
+    /// Checks a URL whose host is an address against the network policy (names are checked
+    /// when the client resolves them).
+    pub fn check_address(&self, url: &reqwest::Url) -> Result<(), Blocked> {
+        self.services.http.check_url(url)
+    }
+
+    /// Also scrubs `value`, derived from the secret `name` (an encoded form of it), from what
+    /// the node returns.
+    pub fn scrub_also(&self, name: &str, value: &str) {
+        self.redactor
+            .lock()
+            .expect("redactor lock")
+            .add(name, Arc::from(value));
     }
 
     /// The value of the secret `name`, read for the setting `field`. Whatever the node returns
@@ -91,6 +113,10 @@ impl NodeCx {
     }
 
     /// The workspace settings as they were when the node started.
+    #[allow(
+        dead_code,
+        reason = "for the workspace-configured nodes (AI, email, SQL)"
+    )]
     pub fn workspace(&self) -> Arc<Workspace> {
         self.services.workspace()
     }
