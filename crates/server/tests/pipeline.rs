@@ -40,6 +40,13 @@ async fn serve(workflows: &[Value], opts: ServerOptions) -> Served {
     for wf in workflows {
         write(dir.path(), wf);
     }
+    // The stand-ins these tests call listen on loopback, which the SSRF guard refuses unless
+    // the workspace allows it.
+    std::fs::write(
+        dir.path().join("workspace.json"),
+        r#"{"network": {"allowed_hosts": ["127.0.0.1"]}}"#,
+    )
+    .unwrap();
     let mut config = AppConfig::new(data.path(), dir.path());
     config.watch_interval = None;
     config.respond_timeout = Duration::from_secs(10);
