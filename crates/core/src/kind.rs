@@ -24,6 +24,9 @@ pub enum NodeKind {
     EventTrigger,
     EmitEvent,
     RespondWebhook,
+    SqlQuery,
+    UpsertRow,
+    TextStats,
 }
 
 impl NodeKind {
@@ -40,8 +43,11 @@ impl NodeKind {
         NodeKind::Merge,
         NodeKind::Delay,
         NodeKind::HttpRequest,
+        NodeKind::SqlQuery,
+        NodeKind::UpsertRow,
         NodeKind::EmitEvent,
         NodeKind::RespondWebhook,
+        NodeKind::TextStats,
         NodeKind::Log,
     ];
 
@@ -62,6 +68,9 @@ impl NodeKind {
             NodeKind::EventTrigger => "event_trigger",
             NodeKind::EmitEvent => "emit_event",
             NodeKind::RespondWebhook => "respond_webhook",
+            NodeKind::SqlQuery => "sql_query",
+            NodeKind::UpsertRow => "upsert_row",
+            NodeKind::TextStats => "text_stats",
         }
     }
 
@@ -98,6 +107,6 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), NodeKind::ALL.len());
-        assert_eq!(sorted.len(), 14);
+        assert_eq!(sorted.len(), 17);
     }
 }

@@ -21,7 +21,10 @@ mod merge;
 mod respond_webhook;
 mod schedule_trigger;
 mod set;
+mod sql_query;
 mod switch;
+mod text_stats;
+mod upsert_row;
 mod webhook_trigger;
 
 /// Palette group.
@@ -145,6 +148,9 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::EventTrigger => event_trigger::descriptor(),
                     NodeKind::EmitEvent => emit_event::descriptor(),
                     NodeKind::RespondWebhook => respond_webhook::descriptor(),
+                    NodeKind::SqlQuery => sql_query::descriptor(),
+                    NodeKind::UpsertRow => upsert_row::descriptor(),
+                    NodeKind::TextStats => text_stats::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

@@ -9,7 +9,9 @@ mod log;
 mod merge;
 mod respond_webhook;
 mod set;
+pub(crate) mod sql;
 mod switch;
+mod text_stats;
 
 use std::sync::{Arc, Mutex};
 
@@ -174,6 +176,9 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::HttpRequest => http_request::run(cx).await,
         NodeKind::EmitEvent => emit_event::run(cx),
         NodeKind::RespondWebhook => respond_webhook::run(cx),
+        NodeKind::SqlQuery => sql::query::run(cx).await,
+        NodeKind::UpsertRow => sql::upsert::run(cx).await,
+        NodeKind::TextStats => text_stats::run(cx),
     }
 }
 
