@@ -20,7 +20,10 @@ export type NodeKind =
   | "schedule_trigger"
   | "event_trigger"
   | "emit_event"
-  | "respond_webhook";
+  | "respond_webhook"
+  | "sql_query"
+  | "upsert_row"
+  | "text_stats";
 /**
  * Palette group.
  */
