@@ -28,11 +28,7 @@ fn database(id: &str, url: Option<String>, url_secret: Option<&str>) -> Database
 
 fn engine(dir: &Path, databases: Vec<Database>, secrets: &[(&str, &str)]) -> Engine {
     Engine::new(EngineConfig {
-        secrets: Secrets::new(
-            secrets
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        ),
+        secrets: Secrets::new(secrets.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
         workspace: Arc::new(Workspace {
             databases,
             ..Default::default()
@@ -82,7 +78,12 @@ async fn sql(engine: &Engine, db: &str, statement: &str, parameters: &[&str], ev
 }
 
 /// One node that must fail; its error as (code, field, message).
-async fn failure(engine: &Engine, kind: &str, params: Json, event: Json) -> (String, String, String) {
+async fn failure(
+    engine: &Engine,
+    kind: &str,
+    params: Json,
+    event: Json,
+) -> (String, String, String) {
     let r = run(engine, &[("n", kind, params)], event).await;
     assert_eq!(r.status, RunStatus::Failed, "{:?}", r.output);
     let e = r.error.unwrap();
@@ -120,13 +121,20 @@ async fn sqlite_binds_event_values_and_reads_typed_rows() {
         &[
             ("create", "sql_query", query("shop", create, &[])),
             ("insert", "sql_query", query("shop", insert, &values)),
-            ("select", "sql_query", query("shop", "SELECT * FROM leads", &[])),
+            (
+                "select",
+                "sql_query",
+                query("shop", "SELECT * FROM leads", &[]),
+            ),
         ],
         lead(),
     )
     .await;
     assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
-    assert!(tmp.path().join("data/shop.db").is_file(), "created beside the workspace");
+    assert!(
+        tmp.path().join("data/shop.db").is_file(),
+        "created beside the workspace"
+    );
     let inserted = r.nodes.iter().find(|n| n.id == "insert").unwrap();
     assert_eq!(inserted.output.as_deref().unwrap()["rows_affected"], 1);
     assert_eq!(
@@ -140,13 +148,24 @@ async fn sqlite_binds_event_values_and_reads_typed_rows() {
     );
 
     // The table survived the value that looks like SQL; a second row, then a row limit.
-    let out = sql(&engine, "shop", insert, &values, json!({"name": "Bob", "email": "b@x", "budget": 7,
-        "vip": false, "tags": {"k": 1}, "phone": "+33 1", "visits": 0})).await;
+    let out = sql(
+        &engine,
+        "shop",
+        insert,
+        &values,
+        json!({"name": "Bob", "email": "b@x", "budget": 7,
+        "vip": false, "tags": {"k": 1}, "phone": "+33 1", "visits": 0}),
+    )
+    .await;
     assert_eq!(out["rows_affected"], 1);
     let r = run(
         &engine,
-        &[("q", "sql_query", json!({"database": "shop", "statement": "SELECT name, vip, tags FROM leads ORDER BY id",
-            "max_rows": 1}))],
+        &[(
+            "q",
+            "sql_query",
+            json!({"database": "shop", "statement": "SELECT name, vip, tags FROM leads ORDER BY id",
+            "max_rows": 1}),
+        )],
         json!({}),
     )
     .await;
@@ -155,12 +174,24 @@ async fn sqlite_binds_event_values_and_reads_typed_rows() {
         json!({"rows": [{"name": INJECTION, "vip": true, "tags": "[\"a\",\"b\"]"}],
                "row_count": 1, "rows_affected": 0, "truncated": true})
     );
-    let out = sql(&engine, "shop", "SELECT name, budget FROM leads WHERE email = $1", &["{{ event.email }}"],
-        json!({"email": "b@x"})).await;
+    let out = sql(
+        &engine,
+        "shop",
+        "SELECT name, budget FROM leads WHERE email = $1",
+        &["{{ event.email }}"],
+        json!({"email": "b@x"}),
+    )
+    .await;
     assert_eq!(out["rows"], json!([{"name": "Bob", "budget": 7.0}]));
 
     // SQL errors carry the database's message.
-    let (code, _, message) = failure(&engine, "sql_query", query("shop", "SELECT * FROM nowhere", &[]), json!({})).await;
+    let (code, _, message) = failure(
+        &engine,
+        "sql_query",
+        query("shop", "SELECT * FROM nowhere", &[]),
+        json!({}),
+    )
+    .await;
     assert_eq!(code, "sql_error");
     assert!(message.contains("no such table: nowhere"), "{message}");
 }
@@ -171,32 +202,87 @@ async fn sqlite_upsert_inserts_then_updates_the_same_row() {
     let path = tmp.path().join("crm.db");
     let engine = engine(
         tmp.path(),
-        vec![database("crm", Some(format!("sqlite:{}", path.display())), None)],
+        vec![database(
+            "crm",
+            Some(format!("sqlite:{}", path.display())),
+            None,
+        )],
         &[],
     );
-    sql(&engine, "crm", "CREATE TABLE leads (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, \
-         name TEXT, budget REAL, note TEXT)", &[], json!({})).await;
-    let form = upsert("crm", "leads", " email ", json!({
-        "email": "{{ event.email | lower }}", "name": "{{ event.name }}", "budget": "{{ event.budget }}"
-    }));
-    let r = run(&engine, &[("save", "upsert_row", form.clone())],
-        json!({"email": "ADA@example.com", "name": "Ada", "budget": 100})).await;
+    sql(
+        &engine,
+        "crm",
+        "CREATE TABLE leads (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, \
+         name TEXT, budget REAL, note TEXT)",
+        &[],
+        json!({}),
+    )
+    .await;
+    let form = upsert(
+        "crm",
+        "leads",
+        " email ",
+        json!({
+            "email": "{{ event.email | lower }}", "name": "{{ event.name }}", "budget": "{{ event.budget }}"
+        }),
+    );
+    let r = run(
+        &engine,
+        &[("save", "upsert_row", form.clone())],
+        json!({"email": "ADA@example.com", "name": "Ada", "budget": 100}),
+    )
+    .await;
     assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
-    assert_eq!(r.output, json!({"table": "leads", "action": "inserted", "rows_affected": 1,
-        "key": {"email": "ada@example.com"}}));
-    let r = run(&engine, &[("save", "upsert_row", form)],
-        json!({"email": "ada@example.com", "name": INJECTION, "budget": 250.5})).await;
-    assert_eq!(r.output, json!({"table": "leads", "action": "updated", "rows_affected": 1,
-        "key": {"email": "ada@example.com"}}));
-    let out = sql(&engine, "crm", "SELECT id, email, name, budget, note FROM leads", &[], json!({})).await;
-    assert_eq!(out["rows"], json!([{"id": 1, "email": "ada@example.com", "name": INJECTION,
-        "budget": 250.5, "note": null}]));
+    assert_eq!(
+        r.output,
+        json!({"table": "leads", "action": "inserted", "rows_affected": 1,
+        "key": {"email": "ada@example.com"}})
+    );
+    let r = run(
+        &engine,
+        &[("save", "upsert_row", form)],
+        json!({"email": "ada@example.com", "name": INJECTION, "budget": 250.5}),
+    )
+    .await;
+    assert_eq!(
+        r.output,
+        json!({"table": "leads", "action": "updated", "rows_affected": 1,
+        "key": {"email": "ada@example.com"}})
+    );
+    let out = sql(
+        &engine,
+        "crm",
+        "SELECT id, email, name, budget, note FROM leads",
+        &[],
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        out["rows"],
+        json!([{"id": 1, "email": "ada@example.com", "name": INJECTION,
+        "budget": 250.5, "note": null}])
+    );
 
     // Only key columns: an existing row counts as updated, nothing else changes.
-    let r = run(&engine, &[("save", "upsert_row", upsert("crm", "leads", "email",
-        json!({"email": "ada@example.com"})))], json!({})).await;
+    let r = run(
+        &engine,
+        &[(
+            "save",
+            "upsert_row",
+            upsert("crm", "leads", "email", json!({"email": "ada@example.com"})),
+        )],
+        json!({}),
+    )
+    .await;
     assert_eq!(r.output["action"], "updated", "{:?}", r.error);
-    let out = sql(&engine, "crm", "SELECT count(*) AS n, max(name) AS name FROM leads", &[], json!({})).await;
+    let out = sql(
+        &engine,
+        "crm",
+        "SELECT count(*) AS n, max(name) AS name FROM leads",
+        &[],
+        json!({}),
+    )
+    .await;
     assert_eq!(out["rows"], json!([{"n": 1, "name": INJECTION}]));
 }
 
@@ -208,24 +294,86 @@ async fn upsert_explains_a_missing_unique_index_and_refuses_bad_names() {
         vec![database("crm", Some("sqlite:crm.db".into()), None)],
         &[],
     );
-    sql(&engine, "crm", "CREATE TABLE notes (email TEXT, body TEXT)", &[], json!({})).await;
-    let (code, field, message) = failure(&engine, "upsert_row",
-        upsert("crm", "notes", "email", json!({"email": "a@b", "body": "hi"})), json!({})).await;
-    assert_eq!((code.as_str(), field.as_str()), ("sql_error", "key_columns"));
-    assert!(message.contains("the table needs a unique index on (email) for Upsert row"), "{message}");
-    assert!(message.contains("CREATE UNIQUE INDEX \"notes_email_key\" ON \"notes\" (\"email\")"), "{message}");
+    sql(
+        &engine,
+        "crm",
+        "CREATE TABLE notes (email TEXT, body TEXT)",
+        &[],
+        json!({}),
+    )
+    .await;
+    let (code, field, message) = failure(
+        &engine,
+        "upsert_row",
+        upsert(
+            "crm",
+            "notes",
+            "email",
+            json!({"email": "a@b", "body": "hi"}),
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("sql_error", "key_columns")
+    );
+    assert!(
+        message.contains("the table needs a unique index on (email) for Upsert row"),
+        "{message}"
+    );
+    assert!(
+        message.contains("CREATE UNIQUE INDEX \"notes_email_key\" ON \"notes\" (\"email\")"),
+        "{message}"
+    );
 
     for (params, want_field) in [
-        (upsert("crm", "notes\"; DROP TABLE notes; --", "email", json!({"email": "x"})), "table"),
-        (upsert("crm", "a.b.c", "email", json!({"email": "x"})), "table"),
-        (upsert("crm", "notes", "email, body)", json!({"email": "x"})), "key_columns"),
-        (upsert("crm", "notes", "body", json!({"email": "x"})), "key_columns"),
-        (upsert("crm", "notes", "email", json!({"email": "x", "body = 1; --": "y"})), "fields"),
+        (
+            upsert(
+                "crm",
+                "notes\"; DROP TABLE notes; --",
+                "email",
+                json!({"email": "x"}),
+            ),
+            "table",
+        ),
+        (
+            upsert("crm", "a.b.c", "email", json!({"email": "x"})),
+            "table",
+        ),
+        (
+            upsert("crm", "notes", "email, body)", json!({"email": "x"})),
+            "key_columns",
+        ),
+        (
+            upsert("crm", "notes", "body", json!({"email": "x"})),
+            "key_columns",
+        ),
+        (
+            upsert(
+                "crm",
+                "notes",
+                "email",
+                json!({"email": "x", "body = 1; --": "y"}),
+            ),
+            "fields",
+        ),
     ] {
         let (code, field, message) = failure(&engine, "upsert_row", params, json!({})).await;
-        assert_eq!((code.as_str(), field.as_str()), ("invalid_value", want_field), "{message}");
+        assert_eq!(
+            (code.as_str(), field.as_str()),
+            ("invalid_value", want_field),
+            "{message}"
+        );
     }
-    let out = sql(&engine, "crm", "SELECT count(*) AS n FROM notes", &[], json!({})).await;
+    let out = sql(
+        &engine,
+        "crm",
+        "SELECT count(*) AS n FROM notes",
+        &[],
+        json!({}),
+    )
+    .await;
     assert_eq!(out["rows"], json!([{"n": 0}]), "nothing was written");
 }
 
@@ -240,16 +388,37 @@ async fn unknown_databases_are_invalid_values_listing_the_known_ones() {
         ],
         &[],
     );
-    let (code, field, message) =
-        failure(&engine, "sql_query", query("warehouse", "SELECT 1", &[]), json!({})).await;
-    assert_eq!((code.as_str(), field.as_str()), ("invalid_value", "database"));
-    assert!(message.contains("\"warehouse\"") && message.contains("shop, crm"), "{message}");
-    let (code, _, message) =
-        failure(&engine, "upsert_row", upsert("nope", "t", "a", json!({"a": 1})), json!({})).await;
+    let (code, field, message) = failure(
+        &engine,
+        "sql_query",
+        query("warehouse", "SELECT 1", &[]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("invalid_value", "database")
+    );
+    assert!(
+        message.contains("\"warehouse\"") && message.contains("shop, crm"),
+        "{message}"
+    );
+    let (code, _, message) = failure(
+        &engine,
+        "upsert_row",
+        upsert("nope", "t", "a", json!({"a": 1})),
+        json!({}),
+    )
+    .await;
     assert_eq!(code, "invalid_value", "{message}");
     // A database whose URL is in a secret that is not set.
-    let (code, _, message) =
-        failure(&engine, "sql_query", query("crm", "SELECT 1", &[]), json!({})).await;
+    let (code, _, message) = failure(
+        &engine,
+        "sql_query",
+        query("crm", "SELECT 1", &[]),
+        json!({}),
+    )
+    .await;
     assert_eq!(code, "missing_secret", "{message}");
 }
 
@@ -258,21 +427,43 @@ async fn postgres_queries_upserts_and_types() {
     let pg = Postgres::start().await;
     let password = "s3cret-pw-4711";
     let url = pg.url(password);
-    let down = format!("postgres://postgres:another-pw-999@127.0.0.1:{}/postgres", closed_port());
+    let down = format!(
+        "postgres://postgres:another-pw-999@127.0.0.1:{}/postgres",
+        closed_port()
+    );
     let tmp = tempfile::tempdir().unwrap();
     let engine = engine(
         tmp.path(),
-        vec![database("pg", None, Some("PG_URL")), database("down", None, Some("DOWN_URL"))],
+        vec![
+            database("pg", None, Some("PG_URL")),
+            database("down", None, Some("DOWN_URL")),
+        ],
         &[("PG_URL", &url), ("DOWN_URL", &down)],
     );
-    sql(&engine, "pg", "CREATE TABLE leads (id serial PRIMARY KEY, email text NOT NULL UNIQUE, \
+    sql(
+        &engine,
+        "pg",
+        "CREATE TABLE leads (id serial PRIMARY KEY, email text NOT NULL UNIQUE, \
         name text, budget numeric(12, 2), score float8, vip bool, profile jsonb, \
-        created_at timestamptz, day date, ext uuid, visits int4, small int2, tags text[])", &[], json!({})).await;
+        created_at timestamptz, day date, ext uuid, visits int4, small int2, tags text[])",
+        &[],
+        json!({}),
+    )
+    .await;
     let insert = "INSERT INTO leads (email, name, budget, score, vip, profile, created_at, day, ext, visits) \
         VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8::date, $9::uuid, $10) RETURNING id";
-    let params = ["{{ event.email }}", "{{ event.name }}", "{{ event.budget }}", "{{ event.phone }}",
-        "{{ event.vip }}", "{{ event.profile }}", "{{ event.at }}", "{{ event.day }}", "{{ event.ext }}",
-        "{{ event.visits }}"];
+    let params = [
+        "{{ event.email }}",
+        "{{ event.name }}",
+        "{{ event.budget }}",
+        "{{ event.phone }}",
+        "{{ event.vip }}",
+        "{{ event.profile }}",
+        "{{ event.at }}",
+        "{{ event.day }}",
+        "{{ event.ext }}",
+        "{{ event.visits }}",
+    ];
     let event = json!({"email": "ada@example.com", "name": INJECTION, "budget": 1500.5, "phone": null,
         "vip": true, "profile": {"source": "form", "pages": [1, 2]}, "at": "2026-11-30T10:15:00.5+01:00",
         "day": "2026-11-30", "ext": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "visits": 3});
@@ -284,77 +475,187 @@ async fn postgres_queries_upserts_and_types() {
         visits, small, tags, ARRAY['x', NULL] AS list, 12345678901234567890.5::numeric AS big, \
         '2026-01-02 03:04:05'::timestamp AS local, '\\x00ff'::bytea AS raw FROM leads WHERE email = $1",
         &["{{ event.email }}"], json!({"email": "ada@example.com"})).await;
-    assert_eq!(out["rows"], json!([{
-        "id": 1, "email": "ada@example.com", "name": INJECTION, "budget": 1500.5, "score": null,
-        "vip": true, "profile": {"source": "form", "pages": [1, 2]},
-        "created_at": "2026-11-30T09:15:00.500Z", "day": "2026-11-30",
-        "ext": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "visits": 3, "small": null, "tags": null,
-        "list": ["x", null], "big": "12345678901234567890.5", "local": "2026-01-02T03:04:05",
-        "raw": "AP8="
-    }]));
+    assert_eq!(
+        out["rows"],
+        json!([{
+            "id": 1, "email": "ada@example.com", "name": INJECTION, "budget": 1500.5, "score": null,
+            "vip": true, "profile": {"source": "form", "pages": [1, 2]},
+            "created_at": "2026-11-30T09:15:00.500Z", "day": "2026-11-30",
+            "ext": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "visits": 3, "small": null, "tags": null,
+            "list": ["x", null], "big": "12345678901234567890.5", "local": "2026-01-02T03:04:05",
+            "raw": "AP8="
+        }])
+    );
     // The same statement with a parameter of another type (not kept prepared).
-    let out = sql(&engine, "pg", "SELECT count(*) AS n FROM leads WHERE visits >= $1", &["{{ event.v }}"],
-        json!({"v": 2.5})).await;
+    let out = sql(
+        &engine,
+        "pg",
+        "SELECT count(*) AS n FROM leads WHERE visits >= $1",
+        &["{{ event.v }}"],
+        json!({"v": 2.5}),
+    )
+    .await;
     assert_eq!(out["rows"], json!([{"n": 1}]));
-    let out = sql(&engine, "pg", "SELECT count(*) AS n FROM leads WHERE visits >= $1", &["{{ event.v }}"],
-        json!({"v": 4})).await;
+    let out = sql(
+        &engine,
+        "pg",
+        "SELECT count(*) AS n FROM leads WHERE visits >= $1",
+        &["{{ event.v }}"],
+        json!({"v": 4}),
+    )
+    .await;
     assert_eq!(out["rows"], json!([{"n": 0}]));
 
     // Upsert: text from a form goes into numeric, timestamptz, uuid and jsonb columns.
-    let form = upsert("pg", "public.leads", "email", json!({
-        "email": "{{ event.email }}", "name": "{{ event.name }}", "budget": "{{ event.budget }}",
-        "created_at": "{{ event.at }}", "ext": "{{ event.ext }}", "profile": "{{ event.profile }}",
-        "vip": "{{ event.vip }}"
-    }));
+    let form = upsert(
+        "pg",
+        "public.leads",
+        "email",
+        json!({
+            "email": "{{ event.email }}", "name": "{{ event.name }}", "budget": "{{ event.budget }}",
+            "created_at": "{{ event.at }}", "ext": "{{ event.ext }}", "profile": "{{ event.profile }}",
+            "vip": "{{ event.vip }}"
+        }),
+    );
     let first = json!({"email": "bob@example.com", "name": "Bob", "budget": "99.90", "at": "2026-12-01T08:00:00Z",
         "ext": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12", "profile": {"tier": 1}, "vip": false});
     let r = run(&engine, &[("save", "upsert_row", form.clone())], first).await;
     assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
-    assert_eq!(r.output, json!({"table": "public.leads", "action": "inserted", "rows_affected": 1,
-        "key": {"email": "bob@example.com"}}));
+    assert_eq!(
+        r.output,
+        json!({"table": "public.leads", "action": "inserted", "rows_affected": 1,
+        "key": {"email": "bob@example.com"}})
+    );
     let second = json!({"email": "bob@example.com", "name": INJECTION, "budget": 120, "at": null,
         "ext": null, "profile": {"tier": 2}, "vip": true});
     let r = run(&engine, &[("save", "upsert_row", form)], second).await;
     assert_eq!(r.output["action"], "updated", "{:?}", r.error);
-    let out = sql(&engine, "pg", "SELECT name, budget, created_at, profile, vip FROM leads WHERE email = $1",
-        &["bob@example.com"], json!({})).await;
-    assert_eq!(out["rows"], json!([{"name": INJECTION, "budget": 120, "created_at": null,
-        "profile": {"tier": 2}, "vip": true}]));
+    let out = sql(
+        &engine,
+        "pg",
+        "SELECT name, budget, created_at, profile, vip FROM leads WHERE email = $1",
+        &["bob@example.com"],
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        out["rows"],
+        json!([{"name": INJECTION, "budget": 120, "created_at": null,
+        "profile": {"tier": 2}, "vip": true}])
+    );
 
     // Upsert errors: no unique index, unknown column, unknown table.
-    sql(&engine, "pg", "CREATE TABLE notes (email text, body text)", &[], json!({})).await;
-    let (code, field, message) = failure(&engine, "upsert_row",
-        upsert("pg", "notes", "email", json!({"email": "a@b", "body": "hi"})), json!({})).await;
-    assert_eq!((code.as_str(), field.as_str()), ("sql_error", "key_columns"));
-    assert!(message.contains("the table needs a unique index on (email) for Upsert row"), "{message}");
-    let (code, field, message) = failure(&engine, "upsert_row",
-        upsert("pg", "notes", "email", json!({"email": "a@b", "colour": "red"})), json!({})).await;
+    sql(
+        &engine,
+        "pg",
+        "CREATE TABLE notes (email text, body text)",
+        &[],
+        json!({}),
+    )
+    .await;
+    let (code, field, message) = failure(
+        &engine,
+        "upsert_row",
+        upsert(
+            "pg",
+            "notes",
+            "email",
+            json!({"email": "a@b", "body": "hi"}),
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("sql_error", "key_columns")
+    );
+    assert!(
+        message.contains("the table needs a unique index on (email) for Upsert row"),
+        "{message}"
+    );
+    let (code, field, message) = failure(
+        &engine,
+        "upsert_row",
+        upsert(
+            "pg",
+            "notes",
+            "email",
+            json!({"email": "a@b", "colour": "red"}),
+        ),
+        json!({}),
+    )
+    .await;
     assert_eq!((code.as_str(), field.as_str()), ("invalid_value", "fields"));
-    assert!(message.contains("no column colour") && message.contains("body, email"), "{message}");
-    let (_, field, message) = failure(&engine, "upsert_row",
-        upsert("pg", "nothing_here", "a", json!({"a": 1})), json!({})).await;
+    assert!(
+        message.contains("no column colour") && message.contains("body, email"),
+        "{message}"
+    );
+    let (_, field, message) = failure(
+        &engine,
+        "upsert_row",
+        upsert("pg", "nothing_here", "a", json!({"a": 1})),
+        json!({}),
+    )
+    .await;
     assert_eq!(field, "table", "{message}");
 
     // A type the node cannot read says how to convert it.
-    let (code, _, message) = failure(&engine, "sql_query",
-        query("pg", "SELECT '127.0.0.1'::inet AS ip", &[]), json!({})).await;
+    let (code, _, message) = failure(
+        &engine,
+        "sql_query",
+        query("pg", "SELECT '127.0.0.1'::inet AS ip", &[]),
+        json!({}),
+    )
+    .await;
     assert_eq!(code, "sql_error");
     assert!(message.contains("ip::text"), "{message}");
 
     // Failures never show the URL or its password (the URL came from a secret).
-    let r = run(&engine, &[("q", "sql_query", query("pg", "SELECT * FROM nowhere WHERE a = $1",
-        &["{{ event.x }}"]))], json!({"x": 1})).await;
+    let r = run(
+        &engine,
+        &[(
+            "q",
+            "sql_query",
+            query(
+                "pg",
+                "SELECT * FROM nowhere WHERE a = $1",
+                &["{{ event.x }}"],
+            ),
+        )],
+        json!({"x": 1}),
+    )
+    .await;
     let e = r.error.clone().unwrap();
     assert_eq!(e.code, "sql_error");
-    assert!(e.message.contains("relation \"nowhere\" does not exist"), "{}", e.message);
+    assert!(
+        e.message.contains("relation \"nowhere\" does not exist"),
+        "{}",
+        e.message
+    );
     let report = serde_json::to_string(&r).unwrap();
-    assert!(!report.contains(password) && !report.contains("postgres://"), "{report}");
-    let r = run(&engine, &[("q", "sql_query", query("down", "SELECT 1", &[]))], json!({})).await;
+    assert!(
+        !report.contains(password) && !report.contains("postgres://"),
+        "{report}"
+    );
+    let r = run(
+        &engine,
+        &[("q", "sql_query", query("down", "SELECT 1", &[]))],
+        json!({}),
+    )
+    .await;
     let e = r.error.clone().unwrap();
     assert_eq!(e.code, "sql_error");
-    assert!(e.message.starts_with("could not connect to the database down"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("could not connect to the database down"),
+        "{}",
+        e.message
+    );
     let report = serde_json::to_string(&r).unwrap();
-    assert!(!report.contains("another-pw-999") && !report.contains("postgres://"), "{report}");
+    assert!(
+        !report.contains("another-pw-999") && !report.contains("postgres://"),
+        "{report}"
+    );
 }
 
 /// A loopback port with nothing listening.

@@ -104,7 +104,8 @@ fn sentences(text: &str) -> usize {
         } else if run == ['.'] || run == ['…'] || run == ['.', '.', '.'] {
             let next = chars[i..].iter().find(|c| !c.is_whitespace());
             let continues = next.is_some_and(|c| c.is_lowercase() || c.is_numeric());
-            !continues && !(run == ['.'] && is_abbreviation(&chars[..start]))
+            let abbreviation = run == ['.'] && is_abbreviation(&chars[..start]);
+            !(continues || abbreviation)
         } else {
             true
         };
@@ -209,7 +210,10 @@ mod tests {
         assert_eq!(s["reading_time_seconds"], 0);
         let words = vec!["word"; 450].join(" ");
         let s = stats(&words, 200.0);
-        assert_eq!(s["reading_time_minutes"], 2.3, "450 / 200 = 2.25, rounded up");
+        assert_eq!(
+            s["reading_time_minutes"], 2.3,
+            "450 / 200 = 2.25, rounded up"
+        );
         assert_eq!(s["reading_time_seconds"], 135);
     }
 }

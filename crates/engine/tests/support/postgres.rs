@@ -34,7 +34,10 @@ impl Postgres {
         let sockets = dir.path().join("sockets");
         std::fs::create_dir(&sockets).unwrap();
         if as_postgres {
-            run(Command::new("chown").arg("-R").arg("postgres:").arg(dir.path()));
+            run(Command::new("chown")
+                .arg("-R")
+                .arg("postgres:")
+                .arg(dir.path()));
         }
         let port = free_port();
         let pg = Postgres {

@@ -95,9 +95,7 @@ fn sql_error(id: &str, e: sqlx::Error) -> NodeError {
 /// A table or column name: letters, digits and `_`, not starting with a digit.
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
         && name.len() <= 63
 }
@@ -116,7 +114,16 @@ mod tests {
         for ok in ["leads", "Leads_2024", "_x", "préféré"] {
             assert!(is_identifier(ok), "{ok}");
         }
-        for bad in ["", "2x", "a b", "a\"b", "a;b", "a-b", "a.b", &"x".repeat(64)] {
+        for bad in [
+            "",
+            "2x",
+            "a b",
+            "a\"b",
+            "a;b",
+            "a-b",
+            "a.b",
+            &"x".repeat(64),
+        ] {
             assert!(!is_identifier(bad), "{bad}");
         }
     }

@@ -28,8 +28,11 @@ pub(crate) enum Pool {
 /// The pools of an engine, by database id and URL (a changed URL opens a new pool).
 #[derive(Default)]
 pub(crate) struct Pools {
-    cells: Mutex<HashMap<(String, String), Arc<OnceCell<Pool>>>>,
+    cells: Mutex<HashMap<PoolKey, Arc<OnceCell<Pool>>>>,
 }
+
+/// (database id, URL).
+type PoolKey = (String, String);
 
 impl Pools {
     /// The pool of database `id` at `url`, opened (and tried with one connection) on first use.

@@ -56,7 +56,9 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     if let Some(missing) = keys.iter().find(|k| !fields.contains_key(*k)) {
         return Err(invalid(
             "key_columns",
-            format!("the column {missing} to match on is not among the Columns: add it with its value"),
+            format!(
+                "the column {missing} to match on is not among the Columns: add it with its value"
+            ),
         ));
     }
     let up = Upsert {
@@ -94,9 +96,7 @@ fn quoted_table(name: &str) -> Result<String, NodeError> {
     if parts.len() > 2 || !parts.iter().all(|p| is_identifier(p)) {
         return Err(invalid(
             "table",
-            format!(
-                "\"{name}\" is not a table name: use letters, digits and _ (or schema.table)"
-            ),
+            format!("\"{name}\" is not a table name: use letters, digits and _ (or schema.table)"),
         ));
     }
     Ok(parts.into_iter().map(quote).collect::<Vec<_>>().join("."))
@@ -126,10 +126,7 @@ fn key_columns(text: &str) -> Result<Vec<String>, NodeError> {
 }
 
 fn list(cols: &[&String]) -> String {
-    cols.iter()
-        .map(|c| quote(c))
-        .collect::<Vec<_>>()
-        .join(", ")
+    cols.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ")
 }
 
 impl Upsert {
@@ -290,7 +287,9 @@ fn upsert_error(id: &str, up: &Upsert, e: impl Into<UpsertError>) -> NodeError {
     };
     if let sqlx::Error::Database(db) = &e {
         let no_index = db.code().as_deref() == Some("42P10")
-            || db.message().contains("does not match any PRIMARY KEY or UNIQUE");
+            || db
+                .message()
+                .contains("does not match any PRIMARY KEY or UNIQUE");
         if no_index {
             let keys = up.keys.join(", ");
             let short = up.table_name.rsplit('.').next().unwrap_or("");

@@ -306,7 +306,14 @@ mod tests {
         assert_eq!(numeric(&encode(1, 1, 0, 0, &[1])).unwrap(), 10000);
         // 123456789012345678901234567890 does not fit: text
         assert_eq!(
-            numeric(&encode(8, 7, 0, 0, &[12, 3456, 7890, 1234, 5678, 9012, 3456, 7890])).unwrap(),
+            numeric(&encode(
+                8,
+                7,
+                0,
+                0,
+                &[12, 3456, 7890, 1234, 5678, 9012, 3456, 7890]
+            ))
+            .unwrap(),
             "123456789012345678901234567890"
         );
         assert_eq!(numeric(&encode(0, 0, 0xC000, 0, &[])).unwrap(), "NaN");
