@@ -599,6 +599,37 @@ async fn postgres_queries_upserts_and_types() {
     .await;
     assert_eq!(field, "table", "{message}");
 
+    // Reading stops at max_rows; the connection stays usable for the next statement.
+    let r = run(
+        &engine,
+        &[(
+            "q",
+            "sql_query",
+            json!({"database": "pg", "statement": "SELECT n FROM generate_series(1, 5000) AS n",
+                   "max_rows": 2}),
+        )],
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        r.output["rows"],
+        json!([{"n": 1}, {"n": 2}]),
+        "{:?}",
+        r.error
+    );
+    assert_eq!(r.output["truncated"], true);
+    for _ in 0..3 {
+        let out = sql(
+            &engine,
+            "pg",
+            "SELECT count(*) AS n FROM leads",
+            &[],
+            json!({}),
+        )
+        .await;
+        assert_eq!(out["rows"], json!([{"n": 2}]));
+    }
+
     // A type the node cannot read says how to convert it.
     let (code, _, message) = failure(
         &engine,
