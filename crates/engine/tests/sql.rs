@@ -184,6 +184,52 @@ async fn sqlite_binds_event_values_and_reads_typed_rows() {
     .await;
     assert_eq!(out["rows"], json!([{"name": "Bob", "budget": 7.0}]));
 
+    let out = sql(
+        &engine,
+        "shop",
+        "UPDATE leads SET visits = visits + 1",
+        &[],
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (&out["rows_affected"], &out["row_count"]),
+        (&json!(2), &json!(0))
+    );
+    let out = sql(
+        &engine,
+        "shop",
+        "SELECT sum(visits) AS v FROM leads",
+        &[],
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (&out["rows"], &out["rows_affected"]),
+        (&json!([{"v": 5}]), &json!(0))
+    );
+
+    // A parameter used but not given is refused instead of being taken as NULL.
+    let (code, field, message) = failure(
+        &engine,
+        "sql_query",
+        query(
+            "shop",
+            "SELECT * FROM leads WHERE email = $1 AND name = $2",
+            &["x"],
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("invalid_value", "parameters")
+    );
+    assert!(
+        message.contains("uses 2 parameters") && message.contains("1 are given"),
+        "{message}"
+    );
+
     // SQL errors carry the database's message.
     let (code, _, message) = failure(
         &engine,

@@ -86,7 +86,6 @@ fn sql_error(id: &str, e: sqlx::Error) -> NodeError {
         | sqlx::Error::Tls(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
-        | sqlx::Error::Protocol(_)
         | sqlx::Error::Configuration(_) => connect_error(id, &reason(&e)),
         _ => NodeError::new("sql_error", reason(&e)),
     }

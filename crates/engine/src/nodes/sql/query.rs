@@ -2,7 +2,7 @@
 
 use futures::TryStreamExt;
 use serde_json::{json, Value as Json};
-use sqlx::{Either, Executor};
+use sqlx::{Either, Executor, Statement};
 
 use super::pools::Pool;
 use super::values::{bind_pg, bind_sqlite, pg_row, sqlite_row};
@@ -33,15 +33,16 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
 
     let (id, pool) = database(cx).await?;
     let mut rows: Vec<Json> = Vec::new();
-    let mut rows_affected = 0u64;
     let mut truncated = false;
-    // Reads results until the statement ends or one row more than wanted arrived.
+    // Reads results until the statement ends or one row more than wanted arrived; the value is
+    // the number of changed rows the database reported.
     macro_rules! read {
         ($stream:expr, $row:path) => {{
             let mut stream = $stream;
+            let mut reported = 0u64;
             while let Some(item) = stream.try_next().await.map_err(|e| sql_error(&id, e))? {
                 match item {
-                    Either::Left(done) => rows_affected += done.rows_affected(),
+                    Either::Left(done) => reported += done.rows_affected(),
                     Either::Right(row) => {
                         if rows.len() == max_rows {
                             truncated = true;
@@ -51,15 +52,40 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
                     }
                 }
             }
+            reported
         }};
     }
-    match &pool {
+    let rows_affected = match &pool {
         Pool::Sqlite(pool) => {
+            let mut conn = pool.acquire().await.map_err(|e| sql_error(&id, e))?;
+            // SQLite would take a missing parameter as NULL; PostgreSQL refuses it by itself.
+            let prepared = (&mut *conn).prepare(statement).await;
+            if let Some(Either::Right(used)) = prepared.as_ref().ok().and_then(|p| p.parameters()) {
+                if used > values.len() {
+                    return Err(NodeError::new(
+                        "invalid_value",
+                        format!(
+                            "the statement uses {used} parameters ($1 to ${used}) but {} are given: add the missing ones under Parameters",
+                            values.len()
+                        ),
+                    )
+                    .in_field("parameters"));
+                }
+            }
+            // SQLite reports the changes of the connection's last INSERT, UPDATE or DELETE even
+            // for a SELECT; the difference of its running total is this statement's own.
+            let before = total_changes(&mut conn)
+                .await
+                .map_err(|e| sql_error(&id, e))?;
             let mut q = sqlx::query(statement);
             for v in &values {
                 q = bind_sqlite(q, v);
             }
-            read!(pool.fetch_many(q), sqlite_row);
+            let _ = read!((&mut *conn).fetch_many(q), sqlite_row);
+            let after = total_changes(&mut conn)
+                .await
+                .map_err(|e| sql_error(&id, e))?;
+            after.saturating_sub(before)
         }
         Pool::Postgres(pool) => {
             // Not kept prepared: the same statement may get other parameter types next time.
@@ -67,13 +93,20 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             for v in &values {
                 q = bind_pg(q, v);
             }
-            read!(pool.fetch_many(q), pg_row);
+            read!(pool.fetch_many(q), pg_row)
         }
-    }
+    };
     Ok(NodeOutput::out(json!({
         "rows": rows,
         "row_count": rows.len(),
         "rows_affected": rows_affected,
         "truncated": truncated,
     })))
+}
+
+async fn total_changes(conn: &mut sqlx::SqliteConnection) -> Result<u64, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT total_changes()")
+        .fetch_one(conn)
+        .await?;
+    Ok(n.max(0) as u64)
 }
