@@ -1,4 +1,7 @@
 //! The SQL query node: one statement, parameters bound in order as $1, $2 ...
+//!
+//! `rows_affected` is what the database reports: rows inserted, updated or deleted (on SQLite
+//! only those; PostgreSQL counts a SELECT's rows too when they are read to the end).
 
 use futures::TryStreamExt;
 use serde_json::{json, Value as Json};
