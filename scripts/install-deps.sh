@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages needed to build the desktop app and run its tests.
+# Installs the Debian packages needed to build the desktop app and run its tests
+# (postgresql: the SQL node tests start a throwaway server from its binaries).
 # Idempotent: a fast no-op when everything is already installed.
 #   scripts/install-deps.sh            build + test packages
 #   scripts/install-deps.sh --build    only what building the app needs
 set -euo pipefail
 
 BUILD_PKGS=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev libxdo-dev file)
-TEST_PKGS=(xvfb xauth chromium webkit2gtk-driver)
+TEST_PKGS=(xvfb xauth chromium webkit2gtk-driver postgresql)
 
 case "${1:-}" in
   --build) PKGS=("${BUILD_PKGS[@]}") ;;

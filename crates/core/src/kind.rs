@@ -27,6 +27,9 @@ pub enum NodeKind {
     AiClassify,
     AiExtract,
     AiGenerate,
+    SqlQuery,
+    UpsertRow,
+    TextStats,
 }
 
 impl NodeKind {
@@ -46,8 +49,11 @@ impl NodeKind {
         NodeKind::AiClassify,
         NodeKind::AiExtract,
         NodeKind::AiGenerate,
+        NodeKind::SqlQuery,
+        NodeKind::UpsertRow,
         NodeKind::EmitEvent,
         NodeKind::RespondWebhook,
+        NodeKind::TextStats,
         NodeKind::Log,
     ];
 
@@ -71,6 +77,9 @@ impl NodeKind {
             NodeKind::AiClassify => "ai_classify",
             NodeKind::AiExtract => "ai_extract",
             NodeKind::AiGenerate => "ai_generate",
+            NodeKind::SqlQuery => "sql_query",
+            NodeKind::UpsertRow => "upsert_row",
+            NodeKind::TextStats => "text_stats",
         }
     }
 
@@ -126,10 +135,13 @@ mod tests {
                 | NodeKind::RespondWebhook
                 | NodeKind::AiClassify
                 | NodeKind::AiExtract
-                | NodeKind::AiGenerate => 1,
+                | NodeKind::AiGenerate
+                | NodeKind::SqlQuery
+                | NodeKind::UpsertRow
+                | NodeKind::TextStats => 1,
             };
             assert_eq!(listed, 1);
         }
-        assert_eq!(sorted.len(), 17, "the match above lists 17 variants");
+        assert_eq!(sorted.len(), 20, "the match above lists 20 variants");
     }
 }

@@ -1,4 +1,5 @@
-//! What every run of an engine shares: HTTP clients, secret values, the workspace settings.
+//! What every run of an engine shares: HTTP clients, secret values, the workspace settings,
+//! the connection pools of the SQL nodes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -120,6 +121,8 @@ pub(crate) struct Services {
         reason = "for the workspace-configured nodes (AI, email, SQL)"
     )]
     pub workspace_dir: PathBuf,
+    /// Connection pools of the databases SQL nodes use, opened on first use.
+    pub sql_pools: crate::nodes::sql::Pools,
 }
 
 impl Services {
@@ -135,6 +138,7 @@ impl Services {
             secrets: config.secrets,
             workspace: RwLock::new(config.workspace),
             workspace_dir: config.workspace_dir,
+            sql_pools: Default::default(),
         }
     }
 

@@ -25,7 +25,10 @@ mod merge;
 mod respond_webhook;
 mod schedule_trigger;
 mod set;
+mod sql_query;
 mod switch;
+mod text_stats;
+mod upsert_row;
 mod webhook_trigger;
 
 /// Palette group.
@@ -153,6 +156,9 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::AiClassify => ai_classify::descriptor(),
                     NodeKind::AiExtract => ai_extract::descriptor(),
                     NodeKind::AiGenerate => ai_generate::descriptor(),
+                    NodeKind::SqlQuery => sql_query::descriptor(),
+                    NodeKind::UpsertRow => upsert_row::descriptor(),
+                    NodeKind::TextStats => text_stats::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

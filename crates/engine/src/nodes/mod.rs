@@ -10,7 +10,9 @@ mod log;
 mod merge;
 mod respond_webhook;
 mod set;
+pub(crate) mod sql;
 mod switch;
+mod text_stats;
 
 use std::sync::{Arc, Mutex};
 
@@ -204,6 +206,9 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::AiClassify => ai::classify(cx).await,
         NodeKind::AiExtract => ai::extract(cx).await,
         NodeKind::AiGenerate => ai::generate(cx).await,
+        NodeKind::SqlQuery => sql::query::run(cx).await,
+        NodeKind::UpsertRow => sql::upsert::run(cx).await,
+        NodeKind::TextStats => text_stats::run(cx),
     }
 }
 
