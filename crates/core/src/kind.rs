@@ -24,6 +24,7 @@ pub enum NodeKind {
     EventTrigger,
     EmitEvent,
     RespondWebhook,
+    SendEmail,
 }
 
 impl NodeKind {
@@ -42,6 +43,7 @@ impl NodeKind {
         NodeKind::HttpRequest,
         NodeKind::EmitEvent,
         NodeKind::RespondWebhook,
+        NodeKind::SendEmail,
         NodeKind::Log,
     ];
 
@@ -62,6 +64,7 @@ impl NodeKind {
             NodeKind::EventTrigger => "event_trigger",
             NodeKind::EmitEvent => "emit_event",
             NodeKind::RespondWebhook => "respond_webhook",
+            NodeKind::SendEmail => "send_email",
         }
     }
 
@@ -98,6 +101,31 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), NodeKind::ALL.len());
-        assert_eq!(sorted.len(), 14);
+        // ALL is hand-written: compare it with every variant serde knows (from the schema).
+        fn names(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        match (k.as_str(), v) {
+                            ("const", serde_json::Value::String(s)) => out.push(s.clone()),
+                            ("enum", serde_json::Value::Array(items)) => out
+                                .extend(items.iter().filter_map(|i| i.as_str().map(String::from))),
+                            _ => names(v, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|i| names(i, out)),
+                _ => {}
+            }
+        }
+        let mut variants = Vec::new();
+        names(
+            &serde_json::to_value(schemars::schema_for!(NodeKind)).unwrap(),
+            &mut variants,
+        );
+        variants.sort();
+        let mut listed: Vec<String> = NodeKind::ALL.iter().map(|k| k.as_str().into()).collect();
+        listed.sort();
+        assert_eq!(listed, variants);
     }
 }

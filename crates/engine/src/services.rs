@@ -1,4 +1,5 @@
-//! What every run of an engine shares: HTTP clients, secret values, the workspace settings.
+//! What every run of an engine shares: HTTP clients, SMTP connections, secret values, the
+//! workspace settings.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -104,6 +105,8 @@ pub(crate) struct Services {
     pub secrets: Secrets,
     pub workspace: RwLock<Arc<Workspace>>,
     pub workspace_dir: PathBuf,
+    /// Idle connections to the workspace's email servers (Send email nodes).
+    pub smtp: crate::nodes::email::SmtpPool,
 }
 
 impl Services {
@@ -122,6 +125,7 @@ impl Services {
             secrets: config.secrets,
             workspace: RwLock::new(config.workspace),
             workspace_dir: config.workspace_dir,
+            smtp: Default::default(),
         }
     }
 

@@ -20,7 +20,8 @@ export type NodeKind =
   | "schedule_trigger"
   | "event_trigger"
   | "emit_event"
-  | "respond_webhook";
+  | "respond_webhook"
+  | "send_email";
 /**
  * Palette group.
  */

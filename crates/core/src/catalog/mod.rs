@@ -20,6 +20,7 @@ mod manual_trigger;
 mod merge;
 mod respond_webhook;
 mod schedule_trigger;
+mod send_email;
 mod set;
 mod switch;
 mod webhook_trigger;
@@ -145,6 +146,7 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::EventTrigger => event_trigger::descriptor(),
                     NodeKind::EmitEvent => emit_event::descriptor(),
                     NodeKind::RespondWebhook => respond_webhook::descriptor(),
+                    NodeKind::SendEmail => send_email::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

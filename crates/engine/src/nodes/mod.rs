@@ -2,6 +2,7 @@
 
 mod condition;
 mod delay;
+pub(crate) mod email;
 mod emit_event;
 mod filter;
 mod http_request;
@@ -174,6 +175,7 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::HttpRequest => http_request::run(cx).await,
         NodeKind::EmitEvent => emit_event::run(cx),
         NodeKind::RespondWebhook => respond_webhook::run(cx),
+        NodeKind::SendEmail => email::run(cx).await,
     }
 }
 
