@@ -13,8 +13,10 @@ use switchyard_core::Workspace;
 /// it read before it reaches a journal, a log or the UI.
 #[derive(Clone, Default)]
 pub struct Secrets {
-    values: Arc<RwLock<Arc<HashMap<String, Arc<str>>>>>,
+    values: Arc<RwLock<Arc<SecretValues>>>,
 }
+
+type SecretValues = HashMap<String, Arc<str>>;
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,6 +103,7 @@ pub(crate) struct Services {
     /// For addresses a workflow controls (HTTP request nodes).
     pub http: reqwest::Client,
     /// For endpoints the workspace configures (AI providers).
+    #[allow(dead_code)] // read by the AI nodes, not written yet
     pub trusted_http: reqwest::Client,
     pub secrets: Secrets,
     pub workspace: RwLock<Arc<Workspace>>,

@@ -127,7 +127,7 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             NodeError::new(
                 "timeout",
                 format!(
-                    "the email server {}:{} did not finish within {} ms; nothing is known to have been sent",
+                    "the email server {}:{} did not answer within {} ms, so the email was not sent (or its delivery was not confirmed)",
                     server.host, server.port, server.timeout_ms
                 ),
             )

@@ -53,14 +53,19 @@ pub(crate) struct SmtpPool {
 }
 
 impl SmtpPool {
-    /// An idle connection that still answers, if there is one.
-    async fn take(&self, key: u64) -> Option<AsyncSmtpConnection> {
+    /// An idle connection that still answers (NOOP) within `wait`, if there is one.
+    async fn take(&self, key: u64, wait: Duration) -> Option<AsyncSmtpConnection> {
         loop {
             let (since, mut conn) = self.idle.lock().expect("pool lock").get_mut(&key)?.pop()?;
-            if since.elapsed() < MAX_IDLE_TIME && conn.test_connected().await {
+            if since.elapsed() < MAX_IDLE_TIME
+                && tokio::time::timeout(wait, conn.test_connected())
+                    .await
+                    .unwrap_or(false)
+            {
                 return Some(conn);
             }
-            conn.abort().await;
+            // A server that went away without closing the connection must not hang the send.
+            let _ = tokio::time::timeout(wait, conn.abort()).await;
         }
     }
 
@@ -89,7 +94,8 @@ pub(crate) async fn send(
     message: &[u8],
 ) -> Result<(), NodeError> {
     let key = target.key();
-    let mut conn = match pool.take(key).await {
+    let wait = Duration::from_millis(target.server.timeout_ms.clamp(1, 5_000));
+    let mut conn = match pool.take(key, wait).await {
         Some(conn) => conn,
         None => connect(target).await?,
     };
@@ -140,10 +146,15 @@ async fn connect(target: &Target) -> Result<AsyncSmtpConnection, NodeError> {
                 .map_err(|e| fail(Step::Connect, e))?;
             if !conn.can_starttls() {
                 conn.abort().await;
+                let what = if server.username.is_some() {
+                    "the email and the password"
+                } else {
+                    "the email"
+                };
                 return Err(NodeError::new(
                     "smtp_error",
                     format!(
-                        "the email server {} does not offer STARTTLS, so nothing was sent (the email and the password would have travelled unencrypted). Check the port, or choose TLS security",
+                        "the email server {} does not offer STARTTLS, so nothing was sent ({what} would have travelled unencrypted). Check the port, or choose TLS security",
                         target.address()
                     ),
                 ));
@@ -369,4 +380,40 @@ fn certificate_problem(e: &SmtpError) -> Option<String> {
         C::Revoked => "it was revoked".to_string(),
         other => format!("{other:?}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(password: &str) -> Target {
+        Target {
+            server: EmailServer {
+                id: "office".into(),
+                name: None,
+                host: "smtp.example.com".into(),
+                port: 587,
+                security: SmtpSecurity::Starttls,
+                username: Some("mailer".into()),
+                password_secret: Some("SMTP".into()),
+                from: "a@example.com".into(),
+                ca_file: None,
+                timeout_ms: 1_000,
+            },
+            password: Some(Arc::from(password)),
+            ca_pem: None,
+        }
+    }
+
+    #[test]
+    fn connections_are_shared_only_between_identical_settings() {
+        assert_eq!(target("one").key(), target("one").key());
+        assert_ne!(target("one").key(), target("two").key());
+        let mut other = target("one");
+        other.server.security = SmtpSecurity::Tls;
+        assert_ne!(other.key(), target("one").key());
+        other = target("one");
+        other.ca_pem = Some(b"pem".to_vec());
+        assert_ne!(other.key(), target("one").key());
+    }
 }
