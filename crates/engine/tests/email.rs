@@ -387,6 +387,23 @@ async fn invalid_settings_are_invalid_values_in_their_field() {
         "{message}"
     );
 
+    let mut no_user = server("no_user", 9, SmtpSecurity::Plain);
+    no_user.password_secret = Some("SMTP_PASSWORD".into());
+    let mut no_password = server("no_password", 9, SmtpSecurity::Plain);
+    no_password.username = Some("mailer".into());
+    let half_set = crate::engine(dir.path(), vec![no_user, no_password]);
+    for (id, says) in [
+        ("no_user", "no user name"),
+        ("no_password", "no password secret"),
+    ] {
+        let (code, field, message) = error(&send(&half_set, simple(id), json!({})).await.0);
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("invalid_value", Some("server"))
+        );
+        assert!(message.contains(says), "{message}");
+    }
+
     let params = json!({"server": "relay", "to": "ada@example.com", "subject": "x", "text": " ", "html": ""});
     let (code, field, _) = error(&send(&engine, params, json!({})).await.0);
     assert_eq!(

@@ -84,7 +84,17 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         .to_string();
 
     let password = match (&server.username, &server.password_secret) {
-        (_, Some(secret)) => Some(cx.secret(secret, "server")?),
+        (Some(_), Some(secret)) => Some(cx.secret(secret, "server")?),
+        (None, Some(_)) => {
+            return Err(NodeError::new(
+                "invalid_value",
+                format!(
+                    "the email server \"{}\" has a password secret but no user name: set the user name to log in with in its settings",
+                    server.id
+                ),
+            )
+            .in_field("server"))
+        }
         (Some(user), None) => {
             return Err(NodeError::new(
                 "invalid_value",
