@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages needed to build the desktop app and run its tests
-# (postgresql: the SQL node tests start a throwaway server from its binaries).
+# (postgresql: the SQL node tests start a throwaway server from its binaries), and the Python
+# package the email tests' SMTP server needs (aiosmtpd, for tests/support/smtp_server.py).
 # Idempotent: a fast no-op when everything is already installed.
 #   scripts/install-deps.sh            build + test packages
 #   scripts/install-deps.sh --build    only what building the app needs
@@ -14,6 +15,26 @@ case "${1:-}" in
   "") PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
   *) echo "usage: $0 [--build]" >&2; exit 2 ;;
 esac
+
+# aiosmtpd for python3: with pip when python3 has it (pyenv, venvs; on a Debian-managed Python
+# only when pip refuses, with --break-system-packages), else Debian's python3-aiosmtpd.
+if [[ -z "${1:-}" ]] && ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  if python3 -m pip --version >/dev/null 2>&1; then
+    echo "install-deps: pip installing aiosmtpd"
+    export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+    if ! out=$(python3 -m pip install -q aiosmtpd 2>&1); then
+      if [[ "$out" == *externally-managed* ]]; then
+        python3 -m pip install -q --break-system-packages aiosmtpd
+      else
+        echo "$out" >&2
+        exit 1
+      fi
+    fi
+  else
+    command -v python3 >/dev/null 2>&1 || PKGS+=(python3)
+    PKGS+=(python3-aiosmtpd)
+  fi
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-deps: not a Debian-like system (no dpkg/apt); install these yourself: ${PKGS[*]}" >&2

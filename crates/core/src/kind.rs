@@ -30,6 +30,7 @@ pub enum NodeKind {
     SqlQuery,
     UpsertRow,
     TextStats,
+    SendEmail,
 }
 
 impl NodeKind {
@@ -54,6 +55,7 @@ impl NodeKind {
         NodeKind::EmitEvent,
         NodeKind::RespondWebhook,
         NodeKind::TextStats,
+        NodeKind::SendEmail,
         NodeKind::Log,
     ];
 
@@ -80,6 +82,7 @@ impl NodeKind {
             NodeKind::SqlQuery => "sql_query",
             NodeKind::UpsertRow => "upsert_row",
             NodeKind::TextStats => "text_stats",
+            NodeKind::SendEmail => "send_email",
         }
     }
 
@@ -116,32 +119,31 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), NodeKind::ALL.len());
-        // Every variant is in ALL: a new variant that is not listed fails here.
-        for kind in &sorted {
-            let listed = match kind {
-                NodeKind::ManualTrigger
-                | NodeKind::WebhookTrigger
-                | NodeKind::Set
-                | NodeKind::Condition
-                | NodeKind::Switch
-                | NodeKind::Filter
-                | NodeKind::Merge
-                | NodeKind::Delay
-                | NodeKind::Log
-                | NodeKind::HttpRequest
-                | NodeKind::ScheduleTrigger
-                | NodeKind::EventTrigger
-                | NodeKind::EmitEvent
-                | NodeKind::RespondWebhook
-                | NodeKind::AiClassify
-                | NodeKind::AiExtract
-                | NodeKind::AiGenerate
-                | NodeKind::SqlQuery
-                | NodeKind::UpsertRow
-                | NodeKind::TextStats => 1,
-            };
-            assert_eq!(listed, 1);
+        // ALL is hand-written: compare it with every variant serde knows (from the schema).
+        fn names(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        match (k.as_str(), v) {
+                            ("const", serde_json::Value::String(s)) => out.push(s.clone()),
+                            ("enum", serde_json::Value::Array(items)) => out
+                                .extend(items.iter().filter_map(|i| i.as_str().map(String::from))),
+                            _ => names(v, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|i| names(i, out)),
+                _ => {}
+            }
         }
-        assert_eq!(sorted.len(), 20, "the match above lists 20 variants");
+        let mut variants = Vec::new();
+        names(
+            &serde_json::to_value(schemars::schema_for!(NodeKind)).unwrap(),
+            &mut variants,
+        );
+        variants.sort();
+        let mut listed: Vec<String> = NodeKind::ALL.iter().map(|k| k.as_str().into()).collect();
+        listed.sort();
+        assert_eq!(listed, variants);
     }
 }

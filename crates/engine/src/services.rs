@@ -1,5 +1,5 @@
-//! What every run of an engine shares: HTTP clients, secret values, the workspace settings,
-//! the connection pools of the SQL nodes.
+//! What every run of an engine shares: HTTP clients, SMTP connections, the SQL nodes'
+//! connection pools, secret values, the workspace settings.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -123,6 +123,8 @@ pub(crate) struct Services {
     pub workspace_dir: PathBuf,
     /// Connection pools of the databases SQL nodes use, opened on first use.
     pub sql_pools: crate::nodes::sql::Pools,
+    /// Idle connections to the workspace's email servers (Send email nodes).
+    pub smtp: crate::nodes::email::SmtpPool,
 }
 
 impl Services {
@@ -139,6 +141,7 @@ impl Services {
             workspace: RwLock::new(config.workspace),
             workspace_dir: config.workspace_dir,
             sql_pools: Default::default(),
+            smtp: Default::default(),
         }
     }
 

@@ -24,6 +24,7 @@ mod manual_trigger;
 mod merge;
 mod respond_webhook;
 mod schedule_trigger;
+mod send_email;
 mod set;
 mod sql_query;
 mod switch;
@@ -159,6 +160,7 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::SqlQuery => sql_query::descriptor(),
                     NodeKind::UpsertRow => upsert_row::descriptor(),
                     NodeKind::TextStats => text_stats::descriptor(),
+                    NodeKind::SendEmail => send_email::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

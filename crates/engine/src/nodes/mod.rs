@@ -3,6 +3,7 @@
 mod ai;
 mod condition;
 mod delay;
+pub(crate) mod email;
 mod emit_event;
 mod filter;
 mod http_request;
@@ -209,6 +210,7 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::SqlQuery => sql::query::run(cx).await,
         NodeKind::UpsertRow => sql::upsert::run(cx).await,
         NodeKind::TextStats => text_stats::run(cx),
+        NodeKind::SendEmail => email::run(cx).await,
     }
 }
 
