@@ -14,7 +14,7 @@ pub const WORKSPACE_FILE: &str = "workspace.json";
 pub const BUILTIN_PROVIDER: &str = "builtin";
 
 /// Settings shared by the workflows of one folder.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workspace {
     #[serde(default = "one")]
@@ -34,6 +34,19 @@ pub struct Workspace {
 
 fn one() -> u32 {
     1
+}
+
+impl Default for Workspace {
+    /// No connections, the SSRF guard on, format version 1.
+    fn default() -> Workspace {
+        Workspace {
+            schema_version: 1,
+            ai_providers: Vec::new(),
+            email_servers: Vec::new(),
+            databases: Vec::new(),
+            network: NetworkPolicy::default(),
+        }
+    }
 }
 
 /// An OpenAI-compatible chat-completions endpoint (OpenAI, Gemini's OpenAI endpoint, Ollama,
@@ -324,6 +337,7 @@ mod tests {
 
     #[test]
     fn empty_workspace_is_valid_and_round_trips() {
+        assert_eq!(Workspace::default(), Workspace::from_json("{}").unwrap());
         let ws = Workspace::from_json("{}").unwrap();
         assert_eq!(ws.schema_version, 1);
         assert!(!ws.network.allow_private_networks);
