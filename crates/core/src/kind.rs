@@ -24,6 +24,8 @@ pub enum NodeKind {
     EventTrigger,
     EmitEvent,
     RespondWebhook,
+    ForEach,
+    Collect,
 }
 
 impl NodeKind {
@@ -38,6 +40,8 @@ impl NodeKind {
         NodeKind::Switch,
         NodeKind::Filter,
         NodeKind::Merge,
+        NodeKind::ForEach,
+        NodeKind::Collect,
         NodeKind::Delay,
         NodeKind::HttpRequest,
         NodeKind::EmitEvent,
@@ -62,6 +66,8 @@ impl NodeKind {
             NodeKind::EventTrigger => "event_trigger",
             NodeKind::EmitEvent => "emit_event",
             NodeKind::RespondWebhook => "respond_webhook",
+            NodeKind::ForEach => "for_each",
+            NodeKind::Collect => "collect",
         }
     }
 
@@ -98,6 +104,6 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), NodeKind::ALL.len());
-        assert_eq!(sorted.len(), 14);
+        assert_eq!(sorted.len(), 16);
     }
 }

@@ -9,11 +9,13 @@ use serde_json::Value as Json;
 
 use crate::kind::NodeKind;
 
+mod collect;
 mod condition;
 mod delay;
 mod emit_event;
 mod event_trigger;
 mod filter;
+mod for_each;
 mod http_request;
 mod log;
 mod manual_trigger;
@@ -145,6 +147,8 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::EventTrigger => event_trigger::descriptor(),
                     NodeKind::EmitEvent => emit_event::descriptor(),
                     NodeKind::RespondWebhook => respond_webhook::descriptor(),
+                    NodeKind::ForEach => for_each::descriptor(),
+                    NodeKind::Collect => collect::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

@@ -1,5 +1,5 @@
 //! What an expression can read: `event`, `input`, `nodes.<id>`, `vars`, `run` and, inside
-//! list filters, `item`. JSON is exposed lazily, so a node that reads one field of a large
+//! list filters and For each bodies, `item` (and in For each bodies `item_index`). JSON is exposed lazily, so a node that reads one field of a large
 //! upstream output does not copy that output.
 
 use std::collections::HashMap;
@@ -45,6 +45,8 @@ pub struct Scope {
     pub run: Arc<Json>,
     pub outputs: Option<Arc<Outputs>>,
     pub item: Option<Arc<Json>>,
+    /// The position of `item` in a For each's list (0-based).
+    pub item_index: Option<usize>,
 }
 
 impl Scope {
@@ -58,6 +60,7 @@ impl Scope {
             run: Arc::new(Json::Object(Default::default())),
             outputs: None,
             item: None,
+            item_index: None,
         }
     }
 
@@ -73,6 +76,7 @@ impl Scope {
             "vars" => Some(self.vars.clone()),
             "run" => Some(self.run.clone()),
             "item" => self.item.clone(),
+            "item_index" => self.item_index.map(|i| Arc::new(Json::from(i))),
             _ => None,
         }
     }
