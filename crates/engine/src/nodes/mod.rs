@@ -174,6 +174,9 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::HttpRequest => http_request::run(cx).await,
         NodeKind::EmitEvent => emit_event::run(cx),
         NodeKind::RespondWebhook => respond_webhook::run(cx),
+        // The run loop runs these itself (executor/loop_run.rs): a For each runs its body per
+        // item, a Collect gets the items' results. On their own they pass their input on.
+        NodeKind::ForEach | NodeKind::Collect => Ok(NodeOutput::out(cx.input())),
     }
 }
 
