@@ -304,8 +304,10 @@ impl Run<'_> {
                     logs: Vec::new(),
                 };
                 self.succeed(TOP, node, 1, elapsed, out, &mut work);
+                // The `item` port leads into the body, not onwards: without a Collect, the
+                // For each ends its branch (its summary is an output of the run).
+                self.top.sent[node] = lp.collect.is_some();
                 if let Some(c) = lp.collect {
-                    self.top.sent[node] = true;
                     let mut skipped = lp.skipped;
                     skipped.sort_by_key(|(i, _)| *i);
                     let items: Vec<Json> = lp
