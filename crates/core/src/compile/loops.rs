@@ -1,5 +1,7 @@
-//! For each loops: each For each's body is what its `item` port reaches, up to its Collect.
-//! A body is a closed region: entered only through the `item` port, left only into the Collect.
+//! For each loops: each For each's body is what its `item` port reaches, up to its Collect
+//! (nodes after the Collect are not in it). A body is a closed region: entered only through
+//! the `item` port, left only into the Collect. A branch of the body may also end without
+//! reaching the Collect (a log per item, a filter): those items are listed as skipped.
 
 use std::collections::BTreeSet;
 
@@ -83,6 +85,20 @@ pub(super) fn analyse(file: &WorkflowFile, edges: &[PlanEdge], diags: &mut Vec<D
                     stack.push(s);
                 }
             }
+        }
+        // What follows the Collect is after the loop, even when a body node also reaches it.
+        let mut after = vec![false; n];
+        let mut stack: Vec<usize> = collects.iter().copied().collect();
+        while let Some(i) = stack.pop() {
+            for &s in &succs[i] {
+                if !after[s] {
+                    after[s] = true;
+                    stack.push(s);
+                }
+            }
+        }
+        for i in 0..n {
+            in_body[i] &= !after[i];
         }
         let body: Vec<usize> = (0..n).filter(|&i| in_body[i]).collect();
         for &b in &body {
