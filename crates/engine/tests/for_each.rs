@@ -119,7 +119,10 @@ async fn results_keep_the_list_order_when_later_items_finish_first() {
     let items: Vec<Json> = (0..10)
         .map(|i| json!({"value": i * 2, "index": i, "waited": i}))
         .collect();
-    assert_eq!(gathered, json!({"items": items, "count": 10, "skipped": []}));
+    assert_eq!(
+        gathered,
+        json!({"items": items, "count": 10, "skipped": []})
+    );
     assert_eq!(r.output, json!({"total": 10, "skipped": 0}));
     // Ten items at once: the longest wait, not the sum.
     assert!(
@@ -138,7 +141,10 @@ async fn results_keep_the_list_order_when_later_items_finish_first() {
     );
     let each = node(&r, "loop");
     assert_eq!(each.status, NodeStatus::Succeeded);
-    assert_eq!(each.output.as_deref(), Some(&json!({"count": 10, "skipped": []})));
+    assert_eq!(
+        each.output.as_deref(),
+        Some(&json!({"count": 10, "skipped": []}))
+    );
     assert_eq!((each.items, each.attempts), (0, 1));
 }
 
@@ -167,7 +173,10 @@ async fn at_most_concurrency_items_run_at_once() {
             "concurrency {concurrency}: {} ms, want {want}",
             r.duration_ms
         );
-        assert_eq!(output(&r, "gather")["items"], json!((0..10).collect::<Vec<u32>>()));
+        assert_eq!(
+            output(&r, "gather")["items"],
+            json!((0..10).collect::<Vec<u32>>())
+        );
     }
 }
 
@@ -248,13 +257,16 @@ async fn an_item_failure_stops_the_loop_and_the_run_by_default() {
         err.message
     );
     assert_eq!(node(&r, "calc").status, NodeStatus::Failed);
-    assert_eq!(node(&r, "calc").error.as_ref().unwrap().code, "expression_error");
+    assert_eq!(
+        node(&r, "calc").error.as_ref().unwrap().code,
+        "expression_error"
+    );
     assert_eq!(node(&r, "gather").status, NodeStatus::Skipped);
     assert_eq!(node(&r, "after").status, NodeStatus::Skipped);
     // One at a time: item 3 never started.
-    assert!(!events.iter().any(
-        |e| matches!(e, RunEvent::NodeStarted { node, item: Some(3), .. } if node == "calc")
-    ));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, RunEvent::NodeStarted { node, item: Some(3), .. } if node == "calc")));
 }
 
 #[tokio::test]
@@ -404,16 +416,17 @@ async fn cancelling_mid_loop_cancels_the_items_in_flight() {
     let cancelled: Vec<Option<u32>> = events
         .iter()
         .filter_map(|e| match e {
-            RunEvent::NodeFailed { node, item, error, .. }
-                if node == "wait" && error.code == "cancelled" =>
-            {
-                Some(*item)
-            }
+            RunEvent::NodeFailed {
+                node, item, error, ..
+            } if node == "wait" && error.code == "cancelled" => Some(*item),
             _ => None,
         })
         .collect();
     assert_eq!(cancelled, [Some(0), Some(1)]);
-    assert_eq!(node(&report, "loop").error.as_ref().unwrap().code, "cancelled");
+    assert_eq!(
+        node(&report, "loop").error.as_ref().unwrap().code,
+        "cancelled"
+    );
     assert_eq!(node(&report, "gather").status, NodeStatus::Skipped);
     assert_eq!(node(&report, "after").status, NodeStatus::Skipped);
 }

@@ -21,7 +21,11 @@ pub(super) struct Loops {
     pub owner: Vec<Option<usize>>,
 }
 
-pub(super) fn analyse(file: &WorkflowFile, edges: &[PlanEdge], diags: &mut Vec<Diagnostic>) -> Loops {
+pub(super) fn analyse(
+    file: &WorkflowFile,
+    edges: &[PlanEdge],
+    diags: &mut Vec<Diagnostic>,
+) -> Loops {
     let n = file.nodes.len();
     let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
     for e in edges {
@@ -37,7 +41,11 @@ pub(super) fn analyse(file: &WorkflowFile, edges: &[PlanEdge], diags: &mut Vec<D
     for f in (0..n).filter(|&i| file.nodes[i].kind == NodeKind::ForEach) {
         let node = &file.nodes[f];
         if node.retry.is_some() || node.timeout_ms.is_some() {
-            let field = if node.retry.is_some() { "retry" } else { "timeout_ms" };
+            let field = if node.retry.is_some() {
+                "retry"
+            } else {
+                "timeout_ms"
+            };
             diags.push(
                 Diagnostic::error(
                     "invalid_setting",
@@ -58,7 +66,10 @@ pub(super) fn analyse(file: &WorkflowFile, edges: &[PlanEdge], diags: &mut Vec<D
                 Some(id(f)),
                 format!("\"{}\" has nothing connected to `Each item`, so there is nothing to run per item", id(f)),
             ));
-            loops.info[f] = Some(LoopInfo { body: Vec::new(), collect: None });
+            loops.info[f] = Some(LoopInfo {
+                body: Vec::new(),
+                collect: None,
+            });
             continue;
         }
         // The body: everything the item port reaches, stopping at Collect nodes.
@@ -113,7 +124,12 @@ pub(super) fn analyse(file: &WorkflowFile, edges: &[PlanEdge], diags: &mut Vec<D
                 Some(other) if other != f => diags.push(Diagnostic::error(
                     "loop_body_entered_from_outside",
                     Some(id(b)),
-                    format!("\"{}\" is inside the loops of both \"{}\" and \"{}\"", id(b), id(other), id(f)),
+                    format!(
+                        "\"{}\" is inside the loops of both \"{}\" and \"{}\"",
+                        id(b),
+                        id(other),
+                        id(f)
+                    ),
                 )),
                 _ => loops.owner[b] = Some(f),
             }

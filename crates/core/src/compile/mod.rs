@@ -229,7 +229,9 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
         return Err(all);
     }
     let order = g.expect("a graph without errors has a topological order");
-    Ok(build_plan(file, compiled, edges, order, ex, warnings, loops))
+    Ok(build_plan(
+        file, compiled, edges, order, ex, warnings, loops,
+    ))
 }
 
 fn build_plan(

@@ -133,7 +133,12 @@ pub(super) fn check(
                         let via = cx.loops.info[f]
                             .as_ref()
                             .and_then(|l| l.collect)
-                            .map(|c| format!("; read the results from the Collect node \"{}\" instead", cx.file.nodes[c].id))
+                            .map(|c| {
+                                format!(
+                                    "; read the results from the Collect node \"{}\" instead",
+                                    cx.file.nodes[c].id
+                                )
+                            })
                             .unwrap_or_default();
                         errors.push(diag(
                             "reference_into_loop",

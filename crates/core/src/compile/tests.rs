@@ -269,7 +269,10 @@ fn a_loop_without_collect_and_an_empty_body_up_to_collect_compile() {
     ))
     .unwrap();
     let info = plan.nodes[plan.index["each"]].loop_body.clone().unwrap();
-    assert_eq!((info.body, info.collect), (vec![], Some(plan.index["gather"])));
+    assert_eq!(
+        (info.body, info.collect),
+        (vec![], Some(plan.index["gather"]))
+    );
 }
 
 #[test]
@@ -312,7 +315,12 @@ fn a_body_leaves_only_through_its_collect() {
     ))
     .unwrap();
     let each = &plan.nodes[plan.index["each"]];
-    assert!(each.loop_body.as_ref().unwrap().body.contains(&plan.index["note"]));
+    assert!(each
+        .loop_body
+        .as_ref()
+        .unwrap()
+        .body
+        .contains(&plan.index["note"]));
 }
 
 #[test]
@@ -322,7 +330,11 @@ fn one_collect_closes_one_loop() {
         json!([{"from": "double", "to": "gather2"}]),
     );
     assert_eq!(codes(&err), ["each:multiple_collects"]);
-    assert!(err[0].message.contains("gather, gather2"), "{}", err[0].message);
+    assert!(
+        err[0].message.contains("gather, gather2"),
+        "{}",
+        err[0].message
+    );
 
     let err = compile(&wf(
         json!([
@@ -356,7 +368,9 @@ fn nodes_outside_a_loop_cannot_read_its_body() {
         loop_nodes(json!([])).as_array().unwrap()[..6]
             .iter()
             .cloned()
-            .chain([json!({"id": "after", "kind": "log", "params": {"message": "{{ nodes.label.v }}"}})])
+            .chain([
+                json!({"id": "after", "kind": "log", "params": {"message": "{{ nodes.label.v }}"}}),
+            ])
             .collect(),
         loop_edges(json!([])),
     ))
@@ -380,13 +394,20 @@ fn item_exists_only_inside_loops() {
         json!([{"from": "start", "to": "say"}]),
     ))
     .unwrap_err();
-    assert_eq!(codes(&err), ["say:unknown_variable", "say:unknown_variable"]);
+    assert_eq!(
+        codes(&err),
+        ["say:unknown_variable", "say:unknown_variable"]
+    );
     // Not in the For each's own list either: it is evaluated once, outside the loop.
     let err = compile(&wf(
         loop_nodes(json!([])).as_array().unwrap()[..2]
             .iter()
             .cloned()
-            .chain(loop_nodes(json!([])).as_array().unwrap()[3..].iter().cloned())
+            .chain(
+                loop_nodes(json!([])).as_array().unwrap()[3..]
+                    .iter()
+                    .cloned(),
+            )
             .chain([json!({"id": "each", "kind": "for_each", "params": {"items": "{{ item }}"}})])
             .collect(),
         loop_edges(json!([])),
@@ -408,7 +429,12 @@ fn a_for_each_is_not_retried_or_timed_as_a_whole_and_checks_its_settings() {
     .unwrap_err();
     let fields: Vec<(String, Option<String>)> = err
         .iter()
-        .map(|d| (format!("{}:{}", d.node.as_deref().unwrap_or("-"), d.code), d.field.clone()))
+        .map(|d| {
+            (
+                format!("{}:{}", d.node.as_deref().unwrap_or("-"), d.code),
+                d.field.clone(),
+            )
+        })
         .collect();
     for want in ["concurrency", "on_item_error", "timeout_ms"] {
         assert!(

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value as Json};
+use switchyard_core::compile::ITEM_PORT;
 use switchyard_core::expr::Outputs;
 use switchyard_core::plan::LoopInfo;
-use switchyard_core::compile::ITEM_PORT;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -125,8 +125,7 @@ impl Run<'_> {
     fn pump(&mut self, node: usize) {
         loop {
             let lp = self.loops.get_mut(&node).expect("a running loop");
-            if lp.failed.is_some() || lp.next == lp.items.len() || lp.in_flight >= lp.concurrency
-            {
+            if lp.failed.is_some() || lp.next == lp.items.len() || lp.in_flight >= lp.concurrency {
                 break;
             }
             let index = lp.next;
@@ -198,10 +197,7 @@ impl Run<'_> {
             .as_ref()
             .and_then(|i| i.failure.clone());
         if let Some((failed, _)) = &failure {
-            let reason = format!(
-                "stopped because \"{}\" failed",
-                self.plan.nodes[*failed].id
-            );
+            let reason = format!("stopped because \"{}\" failed", self.plan.nodes[*failed].id);
             self.abort_item(fid, &reason);
         }
         let frame = self.frames.remove(&fid).expect("a live frame");

@@ -648,7 +648,13 @@ impl Run<'_> {
         });
     }
 
-    fn route(&mut self, fid: FrameId, node: usize, ports: &[String], work: &mut Vec<(usize, bool)>) {
+    fn route(
+        &mut self,
+        fid: FrameId,
+        node: usize,
+        ports: &[String],
+        work: &mut Vec<(usize, bool)>,
+    ) {
         let plan = self.plan.clone();
         let f = self.fr(fid);
         for &e in &plan.nodes[node].outputs {
