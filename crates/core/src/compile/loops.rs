@@ -113,6 +113,18 @@ pub(super) fn analyse(
         }
         let body: Vec<usize> = (0..n).filter(|&i| in_body[i]).collect();
         for &b in &body {
+            if matches!(
+                file.nodes[b].kind,
+                NodeKind::EmitEvent | NodeKind::RespondWebhook
+            ) {
+                // The run records one result per node for these (one event emitted, one
+                // answer to the webhook), so they cannot run once per item.
+                diags.push(Diagnostic::error(
+                    "not_allowed_in_loop",
+                    Some(id(b)),
+                    format!("\"{}\" cannot run once per item inside the loop of \"{}\": place it after the Collect node", id(b), id(f)),
+                ));
+            }
             if file.nodes[b].kind == NodeKind::ForEach {
                 diags.push(Diagnostic::error(
                     "nested_loop",

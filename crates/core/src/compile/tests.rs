@@ -363,6 +363,26 @@ fn loops_do_not_nest() {
 }
 
 #[test]
+fn emitting_and_answering_happen_outside_loops() {
+    let err = loop_errors(
+        json!([
+            {"id": "emit", "kind": "emit_event", "params": {"event": "item.done", "payload": {"n": "{{ item }}"}}},
+            {"id": "answer", "kind": "respond_webhook", "params": {}}
+        ]),
+        json!([{"from": "double", "to": "emit"}, {"from": "label", "to": "answer"}]),
+    );
+    let got = codes(&err);
+    assert!(
+        got.contains(&"emit:not_allowed_in_loop".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"answer:not_allowed_in_loop".to_string()),
+        "{got:?}"
+    );
+}
+
+#[test]
 fn nodes_outside_a_loop_cannot_read_its_body() {
     let err = compile(&wf(
         loop_nodes(json!([])).as_array().unwrap()[..6]
