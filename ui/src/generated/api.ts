@@ -20,7 +20,9 @@ export type NodeKind =
   | "schedule_trigger"
   | "event_trigger"
   | "emit_event"
-  | "respond_webhook";
+  | "respond_webhook"
+  | "for_each"
+  | "collect";
 /**
  * Palette group.
  */
