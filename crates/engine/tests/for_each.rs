@@ -556,3 +556,94 @@ fn events_outside_loops_serialize_as_before() {
         }
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn stopping_abandons_the_other_items_in_flight() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "loop", "kind": "for_each", "params": {"items": "{{ event.items }}", "concurrency": 3}},
+            {"id": "calc", "kind": "set", "params": {"fields": {"n": "{{ item.n }}"}}},
+            {"id": "wait", "kind": "delay", "params": {"amount": "{{ item.n }}", "unit": "seconds"}},
+            {"id": "gather", "kind": "collect"}
+        ]),
+        json!([
+            {"from": "start", "to": "loop"},
+            {"from": "loop", "from_port": "item", "to": "calc"},
+            {"from": "calc", "to": "wait"}, {"from": "wait", "to": "gather"}
+        ]),
+    );
+    // Items 0 and 1 wait 60 s; item 2 fails at once; item 3 never starts.
+    let (r, events) = run(
+        &p,
+        json!({"items": [{"n": 60}, {"n": 60}, {"m": 1}, {"n": 1}]}),
+    )
+    .await;
+    assert_eq!(r.status, RunStatus::Failed);
+    assert_eq!(r.error.as_ref().unwrap().code, "item_failed");
+    assert!(r.duration_ms < 1000.0, "{}", r.duration_ms);
+    let abandoned: Vec<(Option<u32>, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::NodeFailed {
+                node, item, error, ..
+            } if node == "wait" && error.code == "cancelled" => {
+                Some((*item, error.message.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut items: Vec<Option<u32>> = abandoned.iter().map(|(i, _)| *i).collect();
+    items.sort();
+    assert_eq!(items, [Some(0), Some(1)]);
+    assert_eq!(abandoned[0].1, "stopped because item 2 failed");
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, RunEvent::NodeStarted { item: Some(3), .. })));
+}
+
+#[tokio::test]
+async fn routes_and_merges_inside_the_body_work_per_item() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "loop", "kind": "for_each", "params": {"items": "{{ event.items }}"}},
+            {"id": "route", "kind": "switch", "params": {"routes": [
+                {"name": "big", "condition": "item >= 10"},
+                {"name": "skip", "condition": "item < 0"}
+            ]}},
+            {"id": "big", "kind": "set", "params": {"fields": {"size": "big", "n": "{{ item }}"}}},
+            {"id": "small", "kind": "set", "params": {"fields": {"size": "small", "n": "{{ item }}"}}},
+            {"id": "join", "kind": "merge"},
+            {"id": "dropped", "kind": "log", "params": {"message": "dropped {{ item }}"}},
+            {"id": "gather", "kind": "collect"}
+        ]),
+        json!([
+            {"from": "start", "to": "loop"},
+            {"from": "loop", "from_port": "item", "to": "route"},
+            {"from": "route", "from_port": "big", "to": "big"},
+            {"from": "route", "from_port": "default", "to": "small"},
+            {"from": "route", "from_port": "skip", "to": "dropped"},
+            {"from": "big", "to": "join"}, {"from": "small", "to": "join"},
+            {"from": "join", "to": "gather"}
+        ]),
+    );
+    let (r, _) = run(&p, json!({"items": [1, 20, -5, 3]})).await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:#?}");
+    assert_eq!(
+        output(&r, "gather"),
+        json!({
+            "items": [{"size": "small", "n": 1}, {"size": "big", "n": 20}, {"size": "small", "n": 3}],
+            "count": 3,
+            "skipped": [{"index": 2, "reason": "did not reach Collect"}]
+        })
+    );
+    assert_eq!(r.logs.len(), 1);
+    assert_eq!(
+        (r.logs[0].message.as_str(), r.logs[0].item),
+        ("dropped -5", Some(2))
+    );
+    assert_eq!(node(&r, "big").items, 1);
+    assert_eq!(node(&r, "small").items, 2);
+    assert_eq!(node(&r, "join").items, 3);
+}
