@@ -647,3 +647,52 @@ async fn routes_and_merges_inside_the_body_work_per_item() {
     assert_eq!(node(&r, "small").items, 2);
     assert_eq!(node(&r, "join").items, 3);
 }
+
+#[tokio::test]
+async fn a_collect_right_after_the_for_each_gathers_the_items_themselves() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "loop", "kind": "for_each", "params": {"items": "{{ event.items }}"}},
+            {"id": "gather", "kind": "collect"}
+        ]),
+        json!([
+            {"from": "start", "to": "loop"},
+            {"from": "loop", "from_port": "item", "to": "gather"}
+        ]),
+    );
+    let (r, _) = run(&p, json!({"items": ["a", {"b": 1}, null]})).await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:#?}");
+    assert_eq!(
+        r.output,
+        json!({"items": ["a", {"b": 1}, null], "count": 3, "skipped": []})
+    );
+}
+
+#[tokio::test]
+async fn a_for_each_on_a_route_not_taken_is_skipped_with_its_body_and_collect() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "check", "kind": "condition", "params": {"condition": "event.go"}},
+            {"id": "loop", "kind": "for_each", "params": {"items": "{{ event.items }}"}},
+            {"id": "each", "kind": "set", "params": {"fields": {"x": "{{ item }}"}}},
+            {"id": "gather", "kind": "collect"},
+            {"id": "after", "kind": "log", "params": {"message": "done"}}
+        ]),
+        json!([
+            {"from": "start", "to": "check"},
+            {"from": "check", "from_port": "true", "to": "loop"},
+            {"from": "loop", "from_port": "item", "to": "each"},
+            {"from": "each", "to": "gather"}, {"from": "gather", "to": "after"}
+        ]),
+    );
+    let (r, _) = run(&p, json!({"go": false, "items": [1]})).await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:#?}");
+    for id in ["loop", "each", "gather", "after"] {
+        assert_eq!(node(&r, id).status, NodeStatus::Skipped, "{id}");
+    }
+    let (r, _) = run(&p, json!({"go": true, "items": [1]})).await;
+    assert_eq!(output(&r, "gather")["items"], json!([{"x": 1}]));
+    assert_eq!(node(&r, "after").status, NodeStatus::Succeeded);
+}
