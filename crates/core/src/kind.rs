@@ -31,6 +31,8 @@ pub enum NodeKind {
     UpsertRow,
     TextStats,
     SendEmail,
+    ForEach,
+    Collect,
 }
 
 impl NodeKind {
@@ -45,6 +47,8 @@ impl NodeKind {
         NodeKind::Switch,
         NodeKind::Filter,
         NodeKind::Merge,
+        NodeKind::ForEach,
+        NodeKind::Collect,
         NodeKind::Delay,
         NodeKind::HttpRequest,
         NodeKind::AiClassify,
@@ -83,6 +87,8 @@ impl NodeKind {
             NodeKind::UpsertRow => "upsert_row",
             NodeKind::TextStats => "text_stats",
             NodeKind::SendEmail => "send_email",
+            NodeKind::ForEach => "for_each",
+            NodeKind::Collect => "collect",
         }
     }
 

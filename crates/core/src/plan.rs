@@ -42,6 +42,19 @@ pub struct PlanNode {
     pub timeout: Option<Duration>,
     /// Whether failures are routed to the `error` port instead of failing the run.
     pub catches_errors: bool,
+    /// For a For each node: its body and its Collect.
+    pub loop_body: Option<LoopInfo>,
+    /// For a node inside a For each's body: that For each (its index).
+    pub in_loop: Option<usize>,
+}
+
+/// The structure of one For each loop, in plan indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopInfo {
+    /// The nodes reachable from the `item` port up to the Collect (excluded), in plan order.
+    pub body: Vec<usize>,
+    /// The Collect node that closes the loop, if any.
+    pub collect: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

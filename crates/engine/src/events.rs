@@ -18,7 +18,7 @@ pub enum RunStatus {
 /// Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
 /// `http_status`, `address_blocked` (the network policy refused the address),
 /// `invalid_response` (an answer not in the expected form), `missing_secret`,
-/// `invalid_value`, `panic`, `cancelled`.
+/// `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct NodeError {
@@ -61,6 +61,9 @@ pub enum RunEvent {
         /// the event), so a journal can show inputs without storing each value twice.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         input_from: Option<String>,
+        /// The item of a For each this happened for (0-based); none outside loops.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<u32>,
     },
     NodeSucceeded {
         node: String,
@@ -68,12 +71,18 @@ pub enum RunEvent {
         duration_ms: f64,
         output: Arc<Json>,
         ports: Vec<String>,
+        /// The item of a For each this happened for (0-based); none outside loops.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<u32>,
     },
     NodeRetrying {
         node: String,
         attempt: u32,
         error: NodeError,
         delay_ms: u64,
+        /// The item of a For each this happened for (0-based); none outside loops.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<u32>,
     },
     /// `handled` is true when the failure went to the node's `error` port.
     NodeFailed {
@@ -82,14 +91,23 @@ pub enum RunEvent {
         duration_ms: f64,
         error: NodeError,
         handled: bool,
+        /// The item of a For each this happened for (0-based); none outside loops.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<u32>,
     },
     NodeSkipped {
         node: String,
+        /// The item of a For each this happened for (0-based); none outside loops.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<u32>,
     },
     Log {
         node: String,
         level: String,
         message: String,
+        /// The item of a For each this happened for (0-based); none outside loops.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<u32>,
     },
     RunFinished {
         status: RunStatus,

@@ -37,6 +37,15 @@ pub struct NodeReport {
     /// Output ports the node sent data to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
+    /// Inside a For each: how many items reached the node (0 outside loops).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub items: u32,
+    /// Inside a For each: the item whose output `output` is (the highest that succeeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<u32>,
+    /// Inside a For each: attempts started and not yet finished.
+    #[serde(skip)]
+    in_flight: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,6 +83,8 @@ pub struct LogLine {
     pub node: String,
     pub level: String,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<u32>,
 }
 
 impl RunReport {
@@ -91,6 +102,9 @@ impl RunReport {
                     duration_ms: 0.0,
                     input_from: None,
                     ports: Vec::new(),
+                    items: 0,
+                    item: None,
+                    in_flight: 0,
                 })
                 .collect(),
             output: Json::Null,
@@ -119,12 +133,17 @@ impl RunReport {
 
     /// Updates the report with one event.
     pub fn apply(&mut self, event: &RunEvent) {
+        if let Some(item) = item_of(event) {
+            self.apply_item(event, item);
+            return;
+        }
         match event {
             RunEvent::RunStarted { .. } => {}
             RunEvent::NodeStarted {
                 node,
                 attempt,
                 input_from,
+                ..
             } => {
                 if let Some(n) = self.node_mut(node) {
                     n.status = NodeStatus::Running;
@@ -138,6 +157,7 @@ impl RunReport {
                 duration_ms,
                 output,
                 ports,
+                ..
             } => {
                 if let Some(n) = self.node_mut(node) {
                     n.status = NodeStatus::Succeeded;
@@ -166,6 +186,7 @@ impl RunReport {
                 duration_ms,
                 error,
                 handled,
+                ..
             } => {
                 if let Some(n) = self.node_mut(node) {
                     n.status = NodeStatus::Failed;
@@ -177,7 +198,7 @@ impl RunReport {
                     }
                 }
             }
-            RunEvent::NodeSkipped { node } => {
+            RunEvent::NodeSkipped { node, .. } => {
                 if let Some(n) = self.node_mut(node) {
                     n.status = NodeStatus::Skipped;
                 }
@@ -186,10 +207,12 @@ impl RunReport {
                 node,
                 level,
                 message,
+                item,
             } => self.logs.push(LogLine {
                 node: node.clone(),
                 level: level.clone(),
                 message: message.clone(),
+                item: *item,
             }),
             RunEvent::RunFinished {
                 status,
@@ -202,6 +225,112 @@ impl RunReport {
                 self.error = error.clone();
                 self.failed_node = failed_node.clone();
             }
+        }
+    }
+}
+
+/// The For each item an event belongs to, if any.
+fn item_of(event: &RunEvent) -> Option<u32> {
+    match event {
+        RunEvent::NodeStarted { item, .. }
+        | RunEvent::NodeSucceeded { item, .. }
+        | RunEvent::NodeRetrying { item, .. }
+        | RunEvent::NodeFailed { item, .. }
+        | RunEvent::NodeSkipped { item, .. } => *item,
+        _ => None,
+    }
+}
+
+impl RunReport {
+    /// Folds the events of a node inside a For each body, one item at a time: the node failed
+    /// when any item's run of it failed (the first error is kept), succeeded when every item
+    /// that reached it succeeded, was skipped when no item reached it. Attempts and durations
+    /// are summed over items; `output` is the output of the highest item that succeeded.
+    fn apply_item(&mut self, event: &RunEvent, item: u32) {
+        match event {
+            RunEvent::NodeStarted {
+                node,
+                attempt,
+                input_from,
+                ..
+            } => {
+                if let Some(n) = self.node_mut(node) {
+                    if *attempt == 1 {
+                        n.items += 1;
+                    }
+                    n.attempts += 1;
+                    n.in_flight += 1;
+                    if n.status != NodeStatus::Failed {
+                        n.status = NodeStatus::Running;
+                    }
+                    n.input_from.clone_from(input_from);
+                }
+            }
+            RunEvent::NodeSucceeded {
+                node,
+                duration_ms,
+                output,
+                ports,
+                ..
+            } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.in_flight = n.in_flight.saturating_sub(1);
+                    n.duration_ms += *duration_ms;
+                    if n.item.is_none_or(|k| item >= k) {
+                        n.item = Some(item);
+                        n.output = Some(output.clone());
+                    }
+                    for p in ports {
+                        if !n.ports.contains(p) {
+                            n.ports.push(p.clone());
+                        }
+                    }
+                    if n.status != NodeStatus::Failed {
+                        n.error = None;
+                        n.status = if n.in_flight > 0 {
+                            NodeStatus::Running
+                        } else {
+                            NodeStatus::Succeeded
+                        };
+                    }
+                }
+            }
+            RunEvent::NodeRetrying { node, error, .. } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.in_flight = n.in_flight.saturating_sub(1);
+                    if n.status != NodeStatus::Failed {
+                        n.status = NodeStatus::Retrying;
+                        n.error = Some(error.clone());
+                    }
+                }
+            }
+            RunEvent::NodeFailed {
+                node,
+                duration_ms,
+                error,
+                handled,
+                ..
+            } => {
+                if let Some(n) = self.node_mut(node) {
+                    n.in_flight = n.in_flight.saturating_sub(1);
+                    n.duration_ms += *duration_ms;
+                    if n.status != NodeStatus::Failed {
+                        n.status = NodeStatus::Failed;
+                        n.error = Some(error.clone());
+                    }
+                    if *handled && !n.ports.iter().any(|p| p == "error") {
+                        n.ports.push("error".into());
+                    }
+                }
+            }
+            RunEvent::NodeSkipped { node, .. } => {
+                if let Some(n) = self.node_mut(node) {
+                    if n.status == NodeStatus::Pending {
+                        n.status = NodeStatus::Skipped;
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -13,11 +13,13 @@ mod ai;
 mod ai_classify;
 mod ai_extract;
 mod ai_generate;
+mod collect;
 mod condition;
 mod delay;
 mod emit_event;
 mod event_trigger;
 mod filter;
+mod for_each;
 mod http_request;
 mod log;
 mod manual_trigger;
@@ -161,6 +163,8 @@ pub fn descriptor(kind: NodeKind) -> &'static Descriptor {
                     NodeKind::UpsertRow => upsert_row::descriptor(),
                     NodeKind::TextStats => text_stats::descriptor(),
                     NodeKind::SendEmail => send_email::descriptor(),
+                    NodeKind::ForEach => for_each::descriptor(),
+                    NodeKind::Collect => collect::descriptor(),
                 };
                 assert_eq!(d.kind, kind, "descriptor registered under the wrong kind");
                 d

@@ -2,6 +2,7 @@
 //! collecting every problem instead of stopping at the first.
 
 mod graph;
+mod loops;
 mod params;
 mod refs;
 
@@ -16,10 +17,11 @@ use crate::diagnostic::Diagnostic;
 use crate::expr::{ExprId, Expressions};
 use crate::file::WorkflowFile;
 use crate::kind::NodeKind;
-use crate::plan::{Params, Plan, PlanEdge, PlanNode};
+use crate::plan::{LoopInfo, Params, Plan, PlanEdge, PlanNode};
 
 /// The port every non-trigger node can route its failures to.
 pub const ERROR_PORT: &str = "error";
+pub use loops::ITEM_PORT;
 
 /// Checks a workflow and builds its executable plan. Errors block the plan; warnings travel
 /// with it in [`Plan::warnings`].
@@ -199,6 +201,7 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
         ));
     }
     let g = graph::analyse(file, &edges, &triggers, &mut diags);
+    let loops = loops::analyse(file, &edges, &mut diags);
     webhook_paths(file, &compiled, &mut diags);
     trigger_settings(file, &compiled, &mut diags);
     ai_settings(file, &compiled, &mut diags);
@@ -212,6 +215,7 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
             edges: &edges,
             compiled: &compiled,
             ex: &ex,
+            loops: &loops,
         },
         &exprs,
         &mut diags,
@@ -226,7 +230,9 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
         return Err(all);
     }
     let order = g.expect("a graph without errors has a topological order");
-    Ok(build_plan(file, compiled, edges, order, ex, warnings))
+    Ok(build_plan(
+        file, compiled, edges, order, ex, warnings, loops,
+    ))
 }
 
 fn build_plan(
@@ -236,6 +242,7 @@ fn build_plan(
     order: Vec<usize>,
     ex: Expressions,
     warnings: Vec<Diagnostic>,
+    loops: loops::Loops,
 ) -> Plan {
     // Renumber nodes in topological order.
     let mut new_of = vec![0; order.len()];
@@ -261,6 +268,15 @@ fn build_plan(
                 retry: n.retry.unwrap_or_default(),
                 timeout: n.timeout_ms.map(Duration::from_millis),
                 catches_errors: false,
+                loop_body: loops.info[old].as_ref().map(|l| {
+                    let mut body: Vec<usize> = l.body.iter().map(|&b| new_of[b]).collect();
+                    body.sort_unstable();
+                    LoopInfo {
+                        body,
+                        collect: l.collect.map(|c| new_of[c]),
+                    }
+                }),
+                in_loop: loops.owner[old].map(|f| new_of[f]),
             }
         })
         .collect();

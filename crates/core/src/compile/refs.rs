@@ -31,6 +31,7 @@ pub(super) struct RefCx<'a> {
     pub edges: &'a [PlanEdge],
     pub compiled: &'a [Params],
     pub ex: &'a Expressions,
+    pub loops: &'a super::loops::Loops,
 }
 
 pub(super) fn check(
@@ -59,6 +60,18 @@ pub(super) fn check(
                     Diagnostic::error(code, Some(&node.id), msg).with_field(field.clone())
                 };
                 if root == "item" && node.kind == NodeKind::Filter && field == "condition" {
+                    continue;
+                }
+                if root == "item" || root == "item_index" {
+                    if cx.loops.owner[reader].is_none() {
+                        errors.push(diag(
+                            "unknown_variable",
+                            format!(
+                                "`{root}` only exists inside a For each's loop (the nodes after its `Each item`), and \"{}\" is not in one",
+                                node.id
+                            ),
+                        ));
+                    }
                     continue;
                 }
                 if GLOBALS.contains(&root) {
@@ -115,6 +128,28 @@ pub(super) fn check(
                     ));
                     continue;
                 };
+                if let Some(f) = cx.loops.owner[target] {
+                    if cx.loops.owner[reader] != Some(f) {
+                        let via = cx.loops.info[f]
+                            .as_ref()
+                            .and_then(|l| l.collect)
+                            .map(|c| {
+                                format!(
+                                    "; read the results from the Collect node \"{}\" instead",
+                                    cx.file.nodes[c].id
+                                )
+                            })
+                            .unwrap_or_default();
+                        errors.push(diag(
+                            "reference_into_loop",
+                            format!(
+                                "`nodes.{target_id}` runs once per item inside the loop of \"{}\", so \"{}\" (outside that loop) cannot read it{via}",
+                                cx.file.nodes[f].id, node.id
+                            ),
+                        ));
+                        continue;
+                    }
+                }
                 let upstream = target != reader
                     && (preds[reader].contains(&target)
                         || descendants

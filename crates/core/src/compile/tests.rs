@@ -288,4 +288,283 @@ fn ai_extract_outputs_its_fields() {
         w,
         ["`nodes.read.emial` does not exist: \"read\" outputs email"]
     );
+// For each loops.
+
+fn loop_nodes(extra: serde_json::Value) -> serde_json::Value {
+    let mut nodes = json!([
+        {"id": "start", "kind": "manual_trigger"},
+        {"id": "prep", "kind": "set", "params": {"fields": {"k": "2"}}},
+        {"id": "each", "kind": "for_each", "params": {"items": "{{ event.list }}"}},
+        {"id": "double", "kind": "set", "params": {"fields": {"v": "{{ item * 2 }}", "i": "{{ item_index }}", "k": "{{ nodes.prep.k }}"}}},
+        {"id": "label", "kind": "set", "params": {"fields": {"v": "{{ nodes.double.v }}"}}},
+        {"id": "gather", "kind": "collect"},
+        {"id": "after", "kind": "log", "params": {"message": "{{ nodes.gather.count }}"}}
+    ]);
+    for n in extra.as_array().unwrap() {
+        nodes.as_array_mut().unwrap().push(n.clone());
+    }
+    nodes
+}
+
+fn loop_edges(extra: serde_json::Value) -> serde_json::Value {
+    let mut edges = json!([
+        {"from": "start", "to": "prep"}, {"from": "prep", "to": "each"},
+        {"from": "each", "from_port": "item", "to": "double"},
+        {"from": "double", "to": "label"}, {"from": "label", "to": "gather"},
+        {"from": "gather", "to": "after"}
+    ]);
+    for e in extra.as_array().unwrap() {
+        edges.as_array_mut().unwrap().push(e.clone());
+    }
+    edges
+}
+
+/// The diagnostics of a loop workflow with extra nodes and edges.
+fn loop_errors(nodes: serde_json::Value, edges: serde_json::Value) -> Vec<Diagnostic> {
+    compile(&wf(loop_nodes(nodes), loop_edges(edges))).unwrap_err()
+}
+
+#[test]
+fn a_loop_body_is_recorded_in_the_plan() {
+    let plan = compile(&wf(loop_nodes(json!([])), loop_edges(json!([])))).unwrap();
+    let at = |id: &str| plan.index[id];
+    let each = &plan.nodes[at("each")];
+    let info = each.loop_body.as_ref().expect("a loop");
+    assert_eq!(info.body, [at("double"), at("label")]);
+    assert_eq!(info.collect, Some(at("gather")));
+    assert_eq!(plan.nodes[at("double")].in_loop, Some(at("each")));
+    assert_eq!(plan.nodes[at("label")].in_loop, Some(at("each")));
+    for outside in ["prep", "each", "gather", "after"] {
+        assert_eq!(plan.nodes[at(outside)].in_loop, None, "{outside}");
+    }
+    assert!(plan.nodes[at("gather")].loop_body.is_none());
+}
+
+#[test]
+fn a_loop_without_collect_and_an_empty_body_up_to_collect_compile() {
+    let plan = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "each", "kind": "for_each", "params": {"items": "{{ event.list }}"}},
+            {"id": "say", "kind": "log", "params": {"message": "{{ item }}"}}
+        ]),
+        json!([{"from": "start", "to": "each"}, {"from": "each", "from_port": "item", "to": "say"}]),
+    ))
+    .unwrap();
+    let info = plan.nodes[plan.index["each"]].loop_body.clone().unwrap();
+    assert_eq!((info.body, info.collect), (vec![plan.index["say"]], None));
+
+    let plan = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "each", "kind": "for_each", "params": {"items": "{{ event.list }}"}},
+            {"id": "gather", "kind": "collect"}
+        ]),
+        json!([{"from": "start", "to": "each"}, {"from": "each", "from_port": "item", "to": "gather"}]),
+    ))
+    .unwrap();
+    let info = plan.nodes[plan.index["each"]].loop_body.clone().unwrap();
+    assert_eq!(
+        (info.body, info.collect),
+        (vec![], Some(plan.index["gather"]))
+    );
+}
+
+#[test]
+fn a_for_each_needs_a_body() {
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "each", "kind": "for_each", "params": {"items": "{{ event.list }}"}},
+            {"id": "oops", "kind": "log", "params": {"message": "failed"}}
+        ]),
+        json!([{"from": "start", "to": "each"}, {"from": "each", "from_port": "error", "to": "oops"}]),
+    ))
+    .unwrap_err();
+    assert_eq!(codes(&err), ["each:loop_without_body"]);
+}
+
+#[test]
+fn a_body_is_entered_only_through_the_item_port() {
+    let err = loop_errors(
+        json!([{"id": "side", "kind": "set", "params": {"fields": {"x": "1"}}}]),
+        json!([{"from": "prep", "to": "side"}, {"from": "side", "to": "label"}]),
+    );
+    assert_eq!(codes(&err), ["label:loop_body_entered_from_outside"]);
+    assert!(err[0].message.contains("\"side\""), "{}", err[0].message);
+
+    // The Collect too: only the loop's nodes feed it.
+    let err = loop_errors(json!([]), json!([{"from": "prep", "to": "gather"}]));
+    assert_eq!(codes(&err), ["gather:loop_body_entered_from_outside"]);
+}
+
+#[test]
+fn a_body_leaves_only_through_its_collect() {
+    let err = loop_errors(json!([]), json!([{"from": "double", "to": "after"}]));
+    assert_eq!(codes(&err), ["double:loop_body_leaks"]);
+    assert!(err[0].message.contains("\"after\""), "{}", err[0].message);
+    // A branch that ends inside the loop is part of it.
+    let plan = compile(&wf(
+        loop_nodes(json!([{"id": "note", "kind": "log", "params": {"message": "{{ item }}"}}])),
+        loop_edges(json!([{"from": "double", "to": "note"}])),
+    ))
+    .unwrap();
+    let each = &plan.nodes[plan.index["each"]];
+    assert!(each
+        .loop_body
+        .as_ref()
+        .unwrap()
+        .body
+        .contains(&plan.index["note"]));
+}
+
+#[test]
+fn one_collect_closes_one_loop() {
+    let err = loop_errors(
+        json!([{"id": "gather2", "kind": "collect"}]),
+        json!([{"from": "double", "to": "gather2"}]),
+    );
+    assert_eq!(codes(&err), ["each:multiple_collects"]);
+    assert!(
+        err[0].message.contains("gather, gather2"),
+        "{}",
+        err[0].message
+    );
+
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "gather", "kind": "collect"}
+        ]),
+        json!([{"from": "start", "to": "gather"}]),
+    ))
+    .unwrap_err();
+    assert_eq!(codes(&err), ["gather:collect_without_loop"]);
+}
+
+#[test]
+fn loops_do_not_nest() {
+    let err = loop_errors(
+        json!([
+            {"id": "inner", "kind": "for_each", "params": {"items": "{{ item.parts }}"}},
+            {"id": "part", "kind": "log", "params": {"message": "{{ item }}"}}
+        ]),
+        json!([{"from": "double", "to": "inner"}, {"from": "inner", "from_port": "item", "to": "part"}]),
+    );
+    assert!(
+        codes(&err).contains(&"inner:nested_loop".to_string()),
+        "{err:#?}"
+    );
+}
+
+#[test]
+fn emitting_and_answering_happen_outside_loops() {
+    let err = loop_errors(
+        json!([
+            {"id": "emit", "kind": "emit_event", "params": {"event": "item.done", "payload": {"n": "{{ item }}"}}},
+            {"id": "answer", "kind": "respond_webhook", "params": {}}
+        ]),
+        json!([{"from": "double", "to": "emit"}, {"from": "label", "to": "answer"}]),
+    );
+    let got = codes(&err);
+    assert!(
+        got.contains(&"emit:not_allowed_in_loop".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"answer:not_allowed_in_loop".to_string()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn nodes_outside_a_loop_cannot_read_its_body() {
+    let err = compile(&wf(
+        loop_nodes(json!([])).as_array().unwrap()[..6]
+            .iter()
+            .cloned()
+            .chain([
+                json!({"id": "after", "kind": "log", "params": {"message": "{{ nodes.label.v }}"}}),
+            ])
+            .collect(),
+        loop_edges(json!([])),
+    ))
+    .unwrap_err();
+    assert_eq!(codes(&err), ["after:reference_into_loop"]);
+    assert!(
+        err[0].message.contains("Collect node \"gather\""),
+        "{}",
+        err[0].message
+    );
+    assert_eq!(err[0].field.as_deref(), Some("message"));
+}
+
+#[test]
+fn item_exists_only_inside_loops() {
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "say", "kind": "log", "params": {"message": "{{ item }} {{ item_index }}"}}
+        ]),
+        json!([{"from": "start", "to": "say"}]),
+    ))
+    .unwrap_err();
+    assert_eq!(
+        codes(&err),
+        ["say:unknown_variable", "say:unknown_variable"]
+    );
+    // Not in the For each's own list either: it is evaluated once, outside the loop.
+    let err = compile(&wf(
+        loop_nodes(json!([])).as_array().unwrap()[..2]
+            .iter()
+            .cloned()
+            .chain(
+                loop_nodes(json!([])).as_array().unwrap()[3..]
+                    .iter()
+                    .cloned(),
+            )
+            .chain([json!({"id": "each", "kind": "for_each", "params": {"items": "{{ item }}"}})])
+            .collect(),
+        loop_edges(json!([])),
+    ))
+    .unwrap_err();
+    assert_eq!(codes(&err), ["each:unknown_variable"]);
+}
+
+#[test]
+fn a_for_each_is_not_retried_or_timed_as_a_whole_and_checks_its_settings() {
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "each", "kind": "for_each", "params": {"items": "{{ event.list }}", "concurrency": 65, "on_item_error": "retry"}, "timeout_ms": 1000},
+            {"id": "say", "kind": "log", "params": {"message": "{{ item }}"}}
+        ]),
+        json!([{"from": "start", "to": "each"}, {"from": "each", "from_port": "item", "to": "say"}]),
+    ))
+    .unwrap_err();
+    let fields: Vec<(String, Option<String>)> = err
+        .iter()
+        .map(|d| {
+            (
+                format!("{}:{}", d.node.as_deref().unwrap_or("-"), d.code),
+                d.field.clone(),
+            )
+        })
+        .collect();
+    for want in ["concurrency", "on_item_error", "timeout_ms"] {
+        assert!(
+            fields.contains(&("each:invalid_setting".to_string(), Some(want.to_string()))),
+            "{want}: {fields:?}"
+        );
+    }
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "each", "kind": "for_each", "params": {}},
+            {"id": "say", "kind": "log", "params": {"message": "x"}}
+        ]),
+        json!([{"from": "start", "to": "each"}, {"from": "each", "from_port": "item", "to": "say"}]),
+    ))
+    .unwrap_err();
+    assert_eq!(codes(&err), ["each:missing_setting"]);
 }

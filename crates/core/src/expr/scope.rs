@@ -1,5 +1,5 @@
 //! What an expression can read: `event`, `input`, `nodes.<id>`, `vars`, `run` and, inside
-//! list filters, `item`. JSON is exposed lazily, so a node that reads one field of a large
+//! list filters and For each bodies, `item` (and in For each bodies `item_index`). JSON is exposed lazily, so a node that reads one field of a large
 //! upstream output does not copy that output.
 
 use std::collections::HashMap;
@@ -14,12 +14,27 @@ use serde_json::Value as Json;
 pub struct Outputs {
     slots: Vec<OnceLock<Arc<Json>>>,
     index: Arc<HashMap<String, usize>>,
+    /// For one item of a For each: the run's outputs, read where this item set nothing.
+    parent: Option<Arc<Outputs>>,
 }
 
 impl Outputs {
     pub fn new(index: Arc<HashMap<String, usize>>) -> Outputs {
         let slots = (0..index.len()).map(|_| OnceLock::new()).collect();
-        Outputs { slots, index }
+        Outputs {
+            slots,
+            index,
+            parent: None,
+        }
+    }
+
+    /// Outputs for one item of a loop: its own slots, falling back to `parent`'s.
+    pub fn child(parent: Arc<Outputs>) -> Outputs {
+        Outputs {
+            slots: (0..parent.slots.len()).map(|_| OnceLock::new()).collect(),
+            index: parent.index.clone(),
+            parent: Some(parent),
+        }
     }
 
     /// Records a node's output. A node's output is set at most once.
@@ -28,7 +43,9 @@ impl Outputs {
     }
 
     pub fn get(&self, node: usize) -> Option<&Arc<Json>> {
-        self.slots[node].get()
+        self.slots[node]
+            .get()
+            .or_else(|| self.parent.as_ref().and_then(|p| p.get(node)))
     }
 
     pub fn get_by_id(&self, id: &str) -> Option<&Arc<Json>> {
@@ -45,6 +62,8 @@ pub struct Scope {
     pub run: Arc<Json>,
     pub outputs: Option<Arc<Outputs>>,
     pub item: Option<Arc<Json>>,
+    /// The position of `item` in a For each's list (0-based).
+    pub item_index: Option<usize>,
 }
 
 impl Scope {
@@ -58,6 +77,7 @@ impl Scope {
             run: Arc::new(Json::Object(Default::default())),
             outputs: None,
             item: None,
+            item_index: None,
         }
     }
 
@@ -73,6 +93,7 @@ impl Scope {
             "vars" => Some(self.vars.clone()),
             "run" => Some(self.run.clone()),
             "item" => self.item.clone(),
+            "item_index" => self.item_index.map(|i| Arc::new(Json::from(i))),
             _ => None,
         }
     }

@@ -211,6 +211,9 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::UpsertRow => sql::upsert::run(cx).await,
         NodeKind::TextStats => text_stats::run(cx),
         NodeKind::SendEmail => email::run(cx).await,
+        // The run loop runs these itself (executor/loop_run.rs): a For each runs its body per
+        // item, a Collect gets the items' results. On their own they pass their input on.
+        NodeKind::ForEach | NodeKind::Collect => Ok(NodeOutput::out(cx.input())),
     }
 }
 

@@ -1,4 +1,10 @@
 //! The run loop: one task per run, nodes as futures polled concurrently inside it.
+//!
+//! The per-node state machine works on a `Frame`: the run's own nodes (frame 0), or one
+//! item of a For each (its body's nodes, see `loop_run.rs`). Every future in flight is tagged
+//! with its frame, so items run concurrently with each other and with other branches.
+
+mod loop_run;
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::AssertUnwindSafe;
@@ -108,13 +114,11 @@ impl Engine {
         if let Json::Object(m) = &mut vars {
             m.extend(req.vars.clone());
         }
-        let n = plan.nodes.len();
         let mut run = Run {
-            outputs: Arc::new(Outputs::new(plan.index.clone())),
-            remaining: plan.nodes.iter().map(|p| p.inputs.len() as u32).collect(),
-            active_in: vec![Vec::new(); n],
-            state: vec![State::Pending; n],
-            sent: vec![false; n],
+            top: Frame::new(&plan, Arc::new(Outputs::new(plan.index.clone())), None),
+            frames: HashMap::new(),
+            next_frame: 1,
+            loops: HashMap::new(),
             event: req.event.clone(),
             vars: Arc::new(vars),
             run_info: Arc::new(json!({"id": req.run_id, "workflow": plan.id})),
@@ -184,23 +188,30 @@ enum State {
     Skipped,
 }
 
+/// Which frame a future belongs to: 0 is the run itself, others are For each items.
+type FrameId = u32;
+const TOP: FrameId = 0;
+
 /// What an in-flight future reports back to the loop.
 enum Done {
     Attempt {
+        frame: FrameId,
         node: usize,
         attempt: u32,
         elapsed: Duration,
         result: Result<NodeOutput, NodeError>,
     },
     RetryDue {
+        frame: FrameId,
         node: usize,
         attempt: u32,
     },
+    /// The future's item was abandoned (its loop stopped) before it finished.
+    Dropped,
 }
 
-struct Run<'s> {
-    plan: Arc<Plan>,
-    req: RunRequest,
+/// The per-node state of one pass over a graph: the run's own nodes, or one item of a loop.
+struct Frame {
     outputs: Arc<Outputs>,
     /// Incoming edges not yet resolved, per node.
     remaining: Vec<u32>,
@@ -209,6 +220,40 @@ struct Run<'s> {
     state: Vec<State>,
     /// Whether the node sent data on any outgoing edge.
     sent: Vec<bool>,
+    /// The attempt each node is at.
+    attempt: Vec<u32>,
+    /// Nodes started and not finished (including those waiting for a retry).
+    running: u32,
+    /// For a loop item: which one.
+    item: Option<loop_run::ItemCx>,
+}
+
+impl Frame {
+    fn new(plan: &Plan, outputs: Arc<Outputs>, item: Option<loop_run::ItemCx>) -> Frame {
+        let n = plan.nodes.len();
+        Frame {
+            outputs,
+            remaining: plan.nodes.iter().map(|p| p.inputs.len() as u32).collect(),
+            active_in: vec![Vec::new(); n],
+            state: vec![State::Pending; n],
+            sent: vec![false; n],
+            attempt: vec![0; n],
+            running: 0,
+            item,
+        }
+    }
+}
+
+struct Run<'s> {
+    plan: Arc<Plan>,
+    req: RunRequest,
+    /// The run's own nodes.
+    top: Frame,
+    /// The For each items in flight.
+    frames: HashMap<FrameId, Frame>,
+    next_frame: FrameId,
+    /// The For each nodes running, by node index.
+    loops: HashMap<usize, loop_run::LoopRun>,
     event: Arc<Json>,
     vars: Arc<Json>,
     run_info: Arc<Json>,
@@ -227,30 +272,58 @@ impl Run<'_> {
         (self.sink)(&event);
     }
 
+    fn fr(&mut self, fid: FrameId) -> &mut Frame {
+        if fid == TOP {
+            &mut self.top
+        } else {
+            self.frames.get_mut(&fid).expect("a live frame")
+        }
+    }
+
+    fn frame(&self, fid: FrameId) -> &Frame {
+        if fid == TOP {
+            &self.top
+        } else {
+            &self.frames[&fid]
+        }
+    }
+
+    fn is_live(&self, fid: FrameId) -> bool {
+        fid == TOP || self.frames.contains_key(&fid)
+    }
+
+    /// The item a frame runs (for events).
+    fn item(&self, fid: FrameId) -> Option<u32> {
+        self.frame(fid).item.as_ref().map(|i| i.index)
+    }
+
     async fn drive(&mut self, trigger: usize) {
         // Other triggers did not fire: everything only they lead to is skipped.
         let mut work = Vec::new();
         let plan = self.plan.clone();
         for &t in &plan.triggers {
             if t != trigger {
-                self.mark_skipped(t, &mut work);
+                self.mark_skipped(TOP, t, &mut work);
             }
         }
-        self.state[trigger] = State::Running;
+        self.top.state[trigger] = State::Running;
+        self.top.running += 1;
         self.emit(RunEvent::NodeStarted {
             node: self.plan.nodes[trigger].id.clone(),
             attempt: 1,
             input_from: None,
+            item: None,
         });
         let event = self.event.as_ref().clone();
         self.succeed(
+            TOP,
             trigger,
             1,
             Duration::ZERO,
             NodeOutput::out(event),
             &mut work,
         );
-        self.resolve_all(work);
+        self.resolve_all(TOP, work);
 
         let cancel = self.req.cancel.clone();
         while !self.inflight.is_empty() && self.failure.is_none() {
@@ -263,22 +336,46 @@ impl Run<'_> {
                 Some(done) = self.inflight.next() => done,
             };
             let mut work = Vec::new();
-            match done {
-                Done::RetryDue { node, attempt } => self.start_attempt(node, attempt),
+            let fid = match done {
+                Done::Dropped => continue,
+                Done::RetryDue { frame, .. } | Done::Attempt { frame, .. }
+                    if !self.is_live(frame) =>
+                {
+                    continue
+                }
+                Done::RetryDue {
+                    frame,
+                    node,
+                    attempt,
+                } => {
+                    self.start_attempt(frame, node, attempt);
+                    frame
+                }
                 Done::Attempt {
+                    frame,
                     node,
                     attempt,
                     elapsed,
                     result: Ok(out),
-                } => self.succeed(node, attempt, elapsed, out, &mut work),
+                } => {
+                    self.succeed(frame, node, attempt, elapsed, out, &mut work);
+                    frame
+                }
                 Done::Attempt {
+                    frame,
                     node,
                     attempt,
                     elapsed,
                     result: Err(err),
-                } => self.fail(node, attempt, elapsed, err, &mut work),
+                } => {
+                    self.fail(frame, node, attempt, elapsed, err, &mut work);
+                    frame
+                }
+            };
+            self.resolve_all(fid, work);
+            if fid != TOP {
+                self.settle_item(fid);
             }
-            self.resolve_all(work);
         }
         self.inflight.clear();
         self.stop_leftovers();
@@ -292,79 +389,129 @@ impl Run<'_> {
             }
             _ => "the run was cancelled".to_string(),
         };
+        let mut items: Vec<FrameId> = self.frames.keys().copied().collect();
+        items.sort_unstable();
+        for fid in items {
+            self.abort_item(fid, &reason);
+        }
         for i in 0..self.plan.nodes.len() {
-            let node = self.plan.nodes[i].id.clone();
-            match self.state[i] {
-                State::Running => {
-                    self.state[i] = State::Done;
-                    let attempt = self.report.nodes[i].attempts.max(1);
-                    let error = NodeError::new("cancelled", reason.clone());
-                    self.emit(RunEvent::NodeFailed {
-                        node,
-                        attempt,
-                        duration_ms: 0.0,
-                        error,
-                        handled: false,
-                    });
-                }
-                State::Pending => {
-                    self.state[i] = State::Skipped;
-                    self.emit(RunEvent::NodeSkipped { node });
-                }
-                State::Done | State::Skipped => {}
+            self.stop_node(TOP, i, &reason);
+        }
+    }
+
+    /// Ends one node of a stopped frame: cancelled when running, skipped when pending.
+    fn stop_node(&mut self, fid: FrameId, i: usize, reason: &str) {
+        let node = self.plan.nodes[i].id.clone();
+        let item = self.item(fid);
+        let f = self.fr(fid);
+        match f.state[i] {
+            State::Running => {
+                f.state[i] = State::Done;
+                f.running -= 1;
+                let attempt = f.attempt[i].max(1);
+                let error = NodeError::new("cancelled", reason);
+                self.emit(RunEvent::NodeFailed {
+                    node,
+                    attempt,
+                    duration_ms: 0.0,
+                    error,
+                    handled: false,
+                    item,
+                });
             }
+            State::Pending => {
+                f.state[i] = State::Skipped;
+                self.emit(RunEvent::NodeSkipped { node, item });
+            }
+            State::Done | State::Skipped => {}
         }
     }
 
     /// Resolves edges (edge index, carried data?) until nothing more can be decided now.
-    fn resolve_all(&mut self, mut work: Vec<(usize, bool)>) {
+    fn resolve_all(&mut self, fid: FrameId, mut work: Vec<(usize, bool)>) {
+        let collect = self
+            .frame(fid)
+            .item
+            .as_ref()
+            .and_then(|i| self.plan.nodes[i.loop_node].loop_body.as_ref())
+            .and_then(|l| l.collect);
         while let Some((edge, active)) = work.pop() {
-            let to = self.plan.edges[edge].to;
-            self.remaining[to] -= 1;
+            let e = &self.plan.edges[edge];
+            let (from, to) = (e.from, e.to);
+            if Some(to) == collect {
+                // One item's value reaching the Collect: the first edge with data wins.
+                let f = self.fr(fid);
+                if active {
+                    let value = f.outputs.get(from).cloned();
+                    let item = f.item.as_mut().expect("an item frame");
+                    if item.reached.is_none() {
+                        item.reached = value;
+                    }
+                }
+                continue;
+            }
+            let f = self.fr(fid);
+            f.remaining[to] -= 1;
             if active {
-                self.active_in[to].push(edge);
+                f.active_in[to].push(edge);
             }
-            if self.state[to] != State::Pending {
-                continue; // a Merge in "first" mode that already started
+            if f.state[to] != State::Pending {
+                continue; // a Merge in "first" mode that already started, or a loop's body
             }
+            let (remaining, any_active) = (f.remaining[to], !f.active_in[to].is_empty());
             let node = &self.plan.nodes[to];
             let first_wins =
                 node.kind == NodeKind::Merge && node.params.str("mode") == Some("first");
             if active && first_wins {
-                self.start(to);
-            } else if self.remaining[to] == 0 {
-                if self.active_in[to].is_empty() {
-                    self.mark_skipped(to, &mut work);
+                self.start(fid, to, &mut work);
+            } else if remaining == 0 {
+                if any_active {
+                    self.start(fid, to, &mut work);
                 } else {
-                    self.start(to);
+                    self.mark_skipped(fid, to, &mut work);
                 }
             }
         }
     }
 
-    fn mark_skipped(&mut self, node: usize, work: &mut Vec<(usize, bool)>) {
-        self.state[node] = State::Skipped;
+    fn mark_skipped(&mut self, fid: FrameId, node: usize, work: &mut Vec<(usize, bool)>) {
+        let item = self.item(fid);
+        self.fr(fid).state[node] = State::Skipped;
         self.emit(RunEvent::NodeSkipped {
             node: self.plan.nodes[node].id.clone(),
+            item,
         });
         work.extend(self.plan.nodes[node].outputs.iter().map(|&e| (e, false)));
     }
 
-    fn start(&mut self, node: usize) {
-        self.state[node] = State::Running;
-        self.start_attempt(node, 1);
+    fn start(&mut self, fid: FrameId, node: usize, work: &mut Vec<(usize, bool)>) {
+        let f = self.fr(fid);
+        f.state[node] = State::Running;
+        f.running += 1;
+        if self.plan.nodes[node].kind == NodeKind::ForEach {
+            self.start_loop(node, work);
+        } else {
+            self.start_attempt(fid, node, 1);
+        }
     }
 
-    fn start_attempt(&mut self, node: usize, attempt: u32) {
-        let input_from = self.active_in[node]
+    fn input_from(&self, fid: FrameId, node: usize) -> Option<String> {
+        self.frame(fid).active_in[node]
             .first()
-            .map(|&e| self.plan.nodes[self.plan.edges[e].from].id.clone());
+            .map(|&e| self.plan.nodes[self.plan.edges[e].from].id.clone())
+    }
+
+    fn start_attempt(&mut self, fid: FrameId, node: usize, attempt: u32) {
+        let input_from = self.input_from(fid, node);
+        self.fr(fid).attempt[node] = attempt;
+        let item = self.item(fid);
         self.emit(RunEvent::NodeStarted {
             node: self.plan.nodes[node].id.clone(),
             attempt,
             input_from,
+            item,
         });
-        let cx = self.node_cx(node);
+        let cx = self.node_cx(fid, node);
         let stand_in = self.req.stand_ins.get(&self.plan.nodes[node].id).cloned();
         let timeout = self.plan.nodes[node].timeout;
         let fut = async move {
@@ -391,29 +538,52 @@ impl Run<'_> {
                 None => guarded.await,
             };
             Done::Attempt {
+                frame: fid,
                 node,
                 attempt,
                 elapsed: started.elapsed(),
                 result,
             }
         };
-        self.inflight.push(fut.boxed());
+        self.push(fid, fut.boxed());
+    }
+
+    /// Adds a future to the run; an item's futures end early when its loop abandons it.
+    fn push(&mut self, fid: FrameId, fut: BoxFuture<'static, Done>) {
+        match self.frame(fid).item.as_ref() {
+            None => self.inflight.push(fut),
+            Some(item) => {
+                let stop = item.stop.clone();
+                self.inflight.push(
+                    async move {
+                        tokio::select! {
+                            biased;
+                            _ = stop.cancelled() => Done::Dropped,
+                            done = fut => done,
+                        }
+                    }
+                    .boxed(),
+                );
+            }
+        }
     }
 
     /// The data a node reads as `input`: the output on its first incoming edge that carried data.
-    fn input_of(&self, node: usize) -> Arc<Json> {
-        self.active_in[node]
+    fn input_of(&self, fid: FrameId, node: usize) -> Arc<Json> {
+        let f = self.frame(fid);
+        f.active_in[node]
             .first()
-            .and_then(|&e| self.outputs.get(self.plan.edges[e].from).cloned())
+            .and_then(|&e| f.outputs.get(self.plan.edges[e].from).cloned())
             .unwrap_or_else(|| Arc::new(Json::Null))
     }
 
-    fn node_cx(&self, node: usize) -> NodeCx {
-        let inputs: Vec<(String, Arc<Json>)> = self.active_in[node]
+    fn node_cx(&self, fid: FrameId, node: usize) -> NodeCx {
+        let f = self.frame(fid);
+        let inputs: Vec<(String, Arc<Json>)> = f.active_in[node]
             .iter()
             .map(|&e| {
                 let from = self.plan.edges[e].from;
-                let out = self
+                let out = f
                     .outputs
                     .get(from)
                     .cloned()
@@ -423,11 +593,12 @@ impl Run<'_> {
             .collect();
         let scope = Scope {
             event: self.event.clone(),
-            input: self.input_of(node),
+            input: self.input_of(fid, node),
             vars: self.vars.clone(),
             run: self.run_info.clone(),
-            outputs: Some(self.outputs.clone()),
-            item: None,
+            outputs: Some(f.outputs.clone()),
+            item: f.item.as_ref().map(|i| i.value.clone()),
+            item_index: f.item.as_ref().map(|i| i.index as usize),
         };
         NodeCx {
             plan: self.plan.clone(),
@@ -441,56 +612,73 @@ impl Run<'_> {
 
     fn succeed(
         &mut self,
+        fid: FrameId,
         node: usize,
         attempt: u32,
         elapsed: Duration,
         out: NodeOutput,
         work: &mut Vec<(usize, bool)>,
     ) {
-        self.state[node] = State::Done;
+        let f = self.fr(fid);
+        f.state[node] = State::Done;
+        f.running -= 1;
+        let item = self.item(fid);
         let id = self.plan.nodes[node].id.clone();
         for (level, message) in out.logs {
             self.emit(RunEvent::Log {
                 node: id.clone(),
                 level,
                 message,
+                item,
             });
         }
         let value = Arc::new(out.value);
-        self.outputs.set(node, value.clone());
+        self.fr(fid).outputs.set(node, value.clone());
         let ports: Vec<String> = match out.ports {
             Ports::Out => vec!["out".to_string()],
             Ports::Named(p) => p,
         };
-        self.route(node, &ports, work);
+        self.route(fid, node, &ports, work);
         self.emit(RunEvent::NodeSucceeded {
             node: id,
             attempt,
             duration_ms: ms(elapsed),
             output: value,
             ports,
+            item,
         });
     }
 
-    fn route(&mut self, node: usize, ports: &[String], work: &mut Vec<(usize, bool)>) {
-        for &e in &self.plan.nodes[node].outputs {
-            let active = ports.iter().any(|p| *p == self.plan.edges[e].from_port);
-            self.sent[node] |= active;
+    fn route(
+        &mut self,
+        fid: FrameId,
+        node: usize,
+        ports: &[String],
+        work: &mut Vec<(usize, bool)>,
+    ) {
+        let plan = self.plan.clone();
+        let f = self.fr(fid);
+        for &e in &plan.nodes[node].outputs {
+            let active = ports.iter().any(|p| *p == plan.edges[e].from_port);
+            f.sent[node] |= active;
             work.push((e, active));
         }
     }
 
     fn fail(
         &mut self,
+        fid: FrameId,
         node: usize,
         attempt: u32,
         elapsed: Duration,
         error: NodeError,
         work: &mut Vec<(usize, bool)>,
     ) {
-        let plan_node = &self.plan.nodes[node];
+        let plan = self.plan.clone();
+        let plan_node = &plan.nodes[node];
         let id = plan_node.id.clone();
         let policy = plan_node.retry;
+        let item = self.item(fid);
         // A refused address stays refused: waiting does not change the network policy.
         let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked");
         if attempt < policy.max_attempts && retryable {
@@ -500,12 +688,15 @@ impl Run<'_> {
                 attempt,
                 error,
                 delay_ms: delay.as_millis() as u64,
+                item,
             });
             let next = attempt + 1;
-            self.inflight.push(
+            self.push(
+                fid,
                 async move {
                     tokio::time::sleep(delay).await;
                     Done::RetryDue {
+                        frame: fid,
                         node,
                         attempt: next,
                     }
@@ -514,15 +705,27 @@ impl Run<'_> {
             );
             return;
         }
-        self.state[node] = State::Done;
+        let f = self.fr(fid);
+        f.state[node] = State::Done;
+        f.running -= 1;
         let handled = plan_node.catches_errors;
         if handled {
-            let input = self.input_of(node);
+            let input = self.input_of(fid, node);
             let value = json!({"error": {"code": error.code, "message": error.message, "field": error.field, "node": id}, "input": input});
-            self.outputs.set(node, Arc::new(value));
-            self.route(node, &["error".to_string()], work);
-        } else {
+            self.fr(fid).outputs.set(node, Arc::new(value));
+            self.route(fid, node, &["error".to_string()], work);
+        } else if fid == TOP {
             self.failure = Some((Some(node), error.clone()));
+        } else {
+            let item = self.fr(fid).item.as_mut().expect("an item frame");
+            item.failure = Some((node, error.clone()));
+        }
+        if plan_node.kind == NodeKind::ForEach {
+            if let Some(c) = plan_node.loop_body.as_ref().and_then(|l| l.collect) {
+                if self.top.state[c] == State::Pending {
+                    self.mark_skipped(TOP, c, work);
+                }
+            }
         }
         self.emit(RunEvent::NodeFailed {
             node: id,
@@ -530,19 +733,19 @@ impl Run<'_> {
             duration_ms: ms(elapsed),
             error,
             handled,
+            item,
         });
     }
 
     /// The output of each node that ran and passed nothing on: one value, or an object by id.
     fn final_output(&self) -> Json {
+        let f = &self.top;
         let ends: Vec<usize> = (0..self.plan.nodes.len())
-            .filter(|&i| {
-                self.state[i] == State::Done && !self.sent[i] && self.outputs.get(i).is_some()
-            })
+            .filter(|&i| f.state[i] == State::Done && !f.sent[i] && f.outputs.get(i).is_some())
             .collect();
         match ends.as_slice() {
             [] => Json::Null,
-            [one] => self
+            [one] => f
                 .outputs
                 .get(*one)
                 .map(|v| v.as_ref().clone())
@@ -552,7 +755,7 @@ impl Run<'_> {
                     .map(|&i| {
                         (
                             self.plan.nodes[i].id.clone(),
-                            self.outputs
+                            f.outputs
                                 .get(i)
                                 .map(|v| v.as_ref().clone())
                                 .unwrap_or(Json::Null),
