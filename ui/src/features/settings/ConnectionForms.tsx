@@ -212,9 +212,9 @@ export function ProviderForm({ item, otherIds, onSave, onCancel }: FormProps<AiP
 }
 
 const SECURITY_LABELS: Record<SmtpSecurity, string> = {
-  starttls: "STARTTLS — encrypted after connecting (usually port 587)",
-  tls: "TLS — encrypted from the start (usually port 465)",
-  plain: "None — only for a relay on this computer or network",
+  starttls: "STARTTLS (usually port 587)",
+  tls: "TLS (usually port 465)",
+  plain: "None (local relays only)",
 };
 
 export function EmailForm({ item, otherIds, onSave, onCancel }: FormProps<EmailServer>) {
@@ -265,7 +265,10 @@ export function EmailForm({ item, otherIds, onSave, onCancel }: FormProps<EmailS
         )}
       </Field>
       <div className="conn-form__pair">
-        <Field label="Security">
+        <Field
+          label="Security"
+          help="How the connection is encrypted; your provider says which to use."
+        >
           {(id) => (
             <select
               id={id}
