@@ -38,7 +38,8 @@ export function PickerControl({
   const choices = pickerChoices(kind, workspace, secrets);
   const text = typeof value === "string" ? value : "";
   const known = choices.some((c) => c.value === text);
-  const [typing, setTyping] = useState(text !== "" && !known);
+  // Chosen "Type a name…" (a name that is not in the list shows the text field anyway).
+  const [typing, setTyping] = useState(false);
   const showText = typing || (text !== "" && !known);
   const hint = missingChoiceHint(kind, text, choices);
   const fallback = typeof field.default === "string" ? field.default : null;
