@@ -86,6 +86,19 @@ describe("settings store", () => {
     expect(selectWorkspace(s())).toEqual(next);
   });
 
+  it("saves schema version 1 even when the backend reported 0 (no workspace.json yet)", async () => {
+    server.workspace = { schema_version: 0 };
+    await s().load();
+    await s().saveWorkspace({
+      ...selectWorkspace(s())!,
+      network: { allow_private_networks: true },
+    });
+    expect(server.workspace).toEqual({
+      schema_version: 1,
+      network: { allow_private_networks: true },
+    });
+  });
+
   it("lists a secret's name after it is stored, and not after it is deleted", async () => {
     await s().load();
     await s().setSecret("SMTP_PASSWORD", "hunter2");

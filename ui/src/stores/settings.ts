@@ -44,7 +44,9 @@ export const useSettings = create<SettingsState>()((set, get) => {
       await Promise.all([loadWorkspace(), loadSecrets()]);
     },
     async saveWorkspace(settings) {
-      const saved = await backend.saveWorkspace(settings);
+      // The backend reports a missing workspace.json as schema_version 0, which it refuses
+      // to save; this UI writes version 1.
+      const saved = await backend.saveWorkspace({ ...settings, schema_version: 1 });
       set({ workspace: ready(saved) });
     },
     async setSecret(name, value) {
