@@ -6,13 +6,7 @@
 // Env: SWITCHYARD_BIN (default target/debug/switchyard, or $CARGO_TARGET_DIR/debug/switchyard),
 //      CHROMIUM (default /usr/bin/chromium), E2E_SCREENSHOTS (a folder to write screenshots to).
 import { spawn } from "node:child_process";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -24,17 +18,12 @@ import { chromium } from "playwright-core";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const bin =
   process.env.SWITCHYARD_BIN ??
-  join(
-    process.env.CARGO_TARGET_DIR ?? join(root, "target"),
-    "debug",
-    "switchyard",
-  );
+  join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug", "switchyard");
 const shots = process.env.E2E_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
 /** The secrets' master key for the server under test (never the keychain of the machine). */
-const MASTER_KEY =
-  "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const MASTER_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 let server;
 let browser;
@@ -46,10 +35,7 @@ const consoleErrors = [];
 async function startServer() {
   work = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   mkdirSync(join(work, "workflows"));
-  writeFileSync(
-    join(work, "workflows", "big.json"),
-    JSON.stringify(bigWorkflow(500)),
-  );
+  writeFileSync(join(work, "workflows", "big.json"), JSON.stringify(bigWorkflow(500)));
   server = spawn(
     bin,
     [
@@ -76,10 +62,7 @@ async function startServer() {
   );
   let output = "";
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serve did not start:\n${output}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
     const onData = (chunk) => {
       output += chunk;
       const m = /http:\/\/(127\.0\.0\.1:\d+)/.exec(output);
@@ -90,14 +73,11 @@ async function startServer() {
     };
     server.stdout.on("data", onData);
     server.stderr.on("data", onData);
-    server.on("exit", (code) =>
-      reject(new Error(`serve exited with ${code}:\n${output}`)),
-    );
+    server.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
   });
 }
 
-const shot = async (name) =>
-  shots && page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = async (name) => shots && page.screenshot({ path: join(shots, `${name}.png`) });
 
 /** Drags from the centre of one element to the centre of another with real mouse moves. */
 /** A workflow of `n` nodes in columns of 20, each fed by the one to its left. */
@@ -161,10 +141,7 @@ before(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on(
-    "console",
-    (m) => m.type() === "error" && consoleErrors.push(m.text()),
-  );
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("pageerror", (e) => consoleErrors.push(e.message));
 });
 
@@ -185,14 +162,9 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   const started = Date.now();
   await page.getByTestId("create-workflow").click();
   await page.getByTestId("node-route").waitFor({ state: "visible" });
-  await page
-    .getByTestId("problems-summary")
-    .filter({ hasText: "No problems" })
-    .waitFor();
+  await page.getByTestId("problems-summary").filter({ hasText: "No problems" }).waitFor();
   const steps = await page.locator(".step").count();
-  console.log(
-    `load-to-interactive (lead template, ${steps} steps): ${Date.now() - started} ms`,
-  );
+  console.log(`load-to-interactive (lead template, ${steps} steps): ${Date.now() - started} ms`);
 
   // Drag a Log node from the palette: unconnected, it is unreachable (a warning on the node).
   const pane = page.locator(".react-flow__pane");
@@ -204,9 +176,7 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   });
   await page.mouse.up();
   // Chromium turns these mouse moves into HTML5 drag and drop; the node lands where dropped.
-  await page
-    .getByTestId("node-log_1")
-    .waitFor({ state: "visible", timeout: 5_000 });
+  await page.getByTestId("node-log_1").waitFor({ state: "visible", timeout: 5_000 });
   await page.getByTestId("node-log_1").waitFor({ state: "visible" });
   await page.getByTestId("badge-log_1").waitFor();
   await shot("diagnostic-on-node");
@@ -214,24 +184,16 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   // Connect nurture -> log_1: the problem about it not being connected goes away.
   const badge = page.getByTestId("badge-log_1");
   const unconnected = () =>
-    badge
-      .getAttribute("title")
-      .then((t) => /connected|reach|never run/i.test(t ?? ""));
+    badge.getAttribute("title").then((t) => /connected|reach|never run/i.test(t ?? ""));
   assert.ok(await unconnected(), "an unconnected node is reported");
   await drag(
-    page.locator(
-      '[data-testid=node-nurture] .react-flow__handle[data-handleid="out"]',
-    ),
-    page.locator(
-      '[data-testid=node-log_1] .react-flow__handle[data-handleid="in"]',
-    ),
+    page.locator('[data-testid=node-nurture] .react-flow__handle[data-handleid="out"]'),
+    page.locator('[data-testid=node-log_1] .react-flow__handle[data-handleid="in"]'),
   );
   await page.waitForFunction(
     () =>
       !/connected|reach|never run/i.test(
-        document
-          .querySelector("[data-testid=badge-log_1]")
-          ?.getAttribute("title") ?? "",
+        document.querySelector("[data-testid=badge-log_1]")?.getAttribute("title") ?? "",
       ),
   );
 
@@ -243,30 +205,20 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   await message.fill("Nurturing {{ nodes.score.email }}");
   await page.getByTestId("step-name").fill("Note the nurture");
   await badge.waitFor({ state: "detached" });
-  await page
-    .getByTestId("problems-summary")
-    .filter({ hasText: "No problems" })
-    .waitFor();
+  await page.getByTestId("problems-summary").filter({ hasText: "No problems" }).waitFor();
   await shot("settings-form");
 
   // Save with the keyboard and compare the file on disk.
   await pane.click({ position: { x: 10, y: 10 } });
   await page.keyboard.press("Control+s");
-  await page
-    .getByTestId("save-status")
-    .filter({ hasText: "All changes saved" })
-    .waitFor();
-  const onDisk = JSON.parse(
-    readFileSync(join(work, "workflows", "leads-e2e.json"), "utf8"),
-  );
+  await page.getByTestId("save-status").filter({ hasText: "All changes saved" }).waitFor();
+  const onDisk = JSON.parse(readFileSync(join(work, "workflows", "leads-e2e.json"), "utf8"));
   const log = onDisk.nodes.find((n) => n.id === "log_1");
   assert.equal(onDisk.name, "Leads e2e");
   assert.equal(log.name, "Note the nurture");
   assert.equal(log.params.message, "Nurturing {{ nodes.score.email }}");
   assert.ok(
-    onDisk.edges.some(
-      (e) => e.from === "nurture" && e.from_port === "out" && e.to === "log_1",
-    ),
+    onDisk.edges.some((e) => e.from === "nurture" && e.from_port === "out" && e.to === "log_1"),
   );
   assert.equal(onDisk.nodes.length, steps + 1);
 
@@ -276,19 +228,11 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   await shot("home-list");
   await page.locator("[data-testid=workflow-leads-e2e] .wf-card__open").click();
   await page.getByTestId("node-log_1").waitFor({ state: "visible" });
-  assert.equal(
-    await page.locator(".react-flow__node").count(),
-    steps + 1 + onDisk.notes.length,
-  );
-  assert.equal(
-    await page.locator(".react-flow__edge").count(),
-    onDisk.edges.length,
-  );
+  assert.equal(await page.locator(".react-flow__node").count(), steps + 1 + onDisk.notes.length);
+  assert.equal(await page.locator(".react-flow__edge").count(), onDisk.edges.length);
   await shot("editor");
 
-  const unexpected = consoleErrors.filter(
-    (e) => !/Failed to load resource/.test(e),
-  );
+  const unexpected = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   assert.deepEqual(unexpected, []);
 });
 
@@ -310,10 +254,7 @@ test("a 500-node workflow opens and stays responsive", async () => {
   );
   assert.equal(await page.locator(".react-flow__node").count(), 500);
   await page.keyboard.press("Control+s");
-  await page
-    .getByTestId("save-status")
-    .filter({ hasText: "All changes saved" })
-    .waitFor();
+  await page.getByTestId("save-status").filter({ hasText: "All changes saved" }).waitFor();
   await shot("big");
 });
 
@@ -349,10 +290,7 @@ test("settings: a secret, a database, the network policy, and a secret picked in
   await page.getByTestId("secret-value").fill("whsec-e2e-value");
   await page.getByRole("button", { name: "Store secret" }).click();
   await page.getByTestId("secret-HOOK_KEY").waitFor();
-  assert.match(
-    await page.getByTestId("key-source").textContent(),
-    /SWITCHYARD_MASTER_KEY/,
-  );
+  assert.match(await page.getByTestId("key-source").textContent(), /SWITCHYARD_MASTER_KEY/);
   assert.ok(!(await page.content()).includes("whsec-e2e-value"));
   await shot("settings-secrets");
 
@@ -362,9 +300,7 @@ test("settings: a secret, a database, the network policy, and a secret picked in
   await page.getByRole("button", { name: "Add a database" }).click();
   const form = page.getByTestId("database-form");
   await form.getByLabel("Short name").fill("shop");
-  await form
-    .getByLabel("Address", { exact: true })
-    .fill("postgres://app:pw@db/shop");
+  await form.getByLabel("Address", { exact: true }).fill("postgres://app:pw@db/shop");
   await form.getByRole("button", { name: "Save" }).click();
   await form.getByText("This address contains a password").waitFor();
   await form.getByLabel("Address", { exact: true }).fill("sqlite:data/shop.db");
@@ -378,10 +314,7 @@ test("settings: a secret, a database, the network policy, and a secret picked in
   await page.getByTestId("settings-tab-network").click();
   await page.getByTestId("allow-private").click();
   await page.getByTestId("save-network").click();
-  await page
-    .getByTestId("save-network")
-    .and(page.locator(":disabled"))
-    .waitFor();
+  await page.getByTestId("save-network").and(page.locator(":disabled")).waitFor();
   assert.equal(workspaceFile().network.allow_private_networks, true);
   await shot("settings-network");
 
@@ -389,10 +322,7 @@ test("settings: a secret, a database, the network policy, and a secret picked in
   writeFileSync(join(work, "workflows", "workspace.json"), '{ "netwrk": {} }');
   await page.getByTestId("settings-back").click();
   await page.getByTestId("open-settings").click();
-  await page
-    .getByTestId("workspace-error")
-    .filter({ hasText: "netwrk" })
-    .waitFor();
+  await page.getByTestId("workspace-error").filter({ hasText: "netwrk" }).waitFor();
   await page.getByTestId("conn-databases-shop").waitFor();
 
   // The webhook's signing secret picks from the stored secrets.
@@ -404,8 +334,6 @@ test("settings: a secret, a database, the network policy, and a secret picked in
   assert.equal(await picker.getByTestId("picker-hint").count(), 0);
   await shot("settings-picker");
 
-  const unexpected = consoleErrors.filter(
-    (e) => !/Failed to load resource/.test(e),
-  );
+  const unexpected = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   assert.deepEqual(unexpected, []);
 });
