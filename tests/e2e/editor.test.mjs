@@ -108,13 +108,7 @@ function bigWorkflow(n) {
       to_port: "in",
     });
   }
-  return {
-    schema_version: 1,
-    id: "big",
-    name: `Big (${n} nodes)`,
-    nodes,
-    edges,
-  };
+  return { schema_version: 1, id: "big", name: `Big (${n} nodes)`, nodes, edges };
 }
 
 async function drag(from, to) {
