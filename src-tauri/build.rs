@@ -14,6 +14,11 @@ fn main() {
         "list_templates",
         "get_template",
         "save_export",
+        "get_workspace",
+        "save_workspace",
+        "list_secrets",
+        "set_secret",
+        "delete_secret",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

@@ -4,10 +4,12 @@
 
 use serde::Serialize;
 use switchyard_app::api::{
-    ApiError, AppInfo, CheckedText, Saved, TemplateInfo, Validation, WorkflowSummary,
+    ApiError, AppInfo, CheckedText, Saved, SecretList, TemplateInfo, Validation, WorkflowSummary,
+    WorkspaceState,
 };
 use switchyard_app::AppError;
 use switchyard_core::catalog::Descriptor;
+use switchyard_core::workspace::Workspace;
 use switchyard_core::WorkflowFile;
 use tauri::{AppHandle, State};
 
@@ -87,6 +89,35 @@ pub async fn list_templates(backend: State<'_, Backend>) -> Answer<Vec<TemplateI
 #[tauri::command]
 pub async fn get_template(backend: State<'_, Backend>, id: String) -> Answer<WorkflowFile> {
     Ok(backend.app()?.get_template(&id)?)
+}
+
+#[tauri::command]
+pub async fn get_workspace(backend: State<'_, Backend>) -> Answer<WorkspaceState> {
+    Ok(backend.app()?.workspace())
+}
+
+#[tauri::command]
+pub async fn save_workspace(
+    backend: State<'_, Backend>,
+    settings: Workspace,
+) -> Answer<WorkspaceState> {
+    Ok(backend.app()?.save_workspace(settings)?)
+}
+
+/// The names of the stored secrets, never their values.
+#[tauri::command]
+pub async fn list_secrets(backend: State<'_, Backend>) -> Answer<SecretList> {
+    Ok(backend.app()?.list_secrets()?)
+}
+
+#[tauri::command]
+pub async fn set_secret(backend: State<'_, Backend>, name: String, value: String) -> Answer<()> {
+    Ok(backend.app()?.set_secret(&name, &value)?)
+}
+
+#[tauri::command]
+pub async fn delete_secret(backend: State<'_, Backend>, name: String) -> Answer<()> {
+    Ok(backend.app()?.delete_secret(&name)?)
 }
 
 /// The UI calls this once its first screen shows the `app_info` it received. Outside a smoke

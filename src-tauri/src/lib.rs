@@ -50,6 +50,11 @@ pub fn run() {
             commands::check_workflow_text,
             commands::list_templates,
             commands::get_template,
+            commands::get_workspace,
+            commands::save_workspace,
+            commands::list_secrets,
+            commands::set_secret,
+            commands::delete_secret,
             export::save_export,
         ])
         .build(tauri::generate_context!())

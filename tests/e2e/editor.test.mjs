@@ -22,6 +22,9 @@ const bin =
 const shots = process.env.E2E_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
+/** The secrets' master key for the server under test (never the keychain of the machine). */
+const MASTER_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
 let server;
 let browser;
 let page;
@@ -48,7 +51,14 @@ async function startServer() {
       "--durability",
       "normal",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        SWITCHYARD_MASTER_KEY: MASTER_KEY,
+        SWITCHYARD_KEYCHAIN: "off",
+      },
+    },
   );
   let output = "";
   return new Promise((resolvePromise, reject) => {
@@ -240,4 +250,84 @@ test("a 500-node workflow opens and stays responsive", async () => {
   await page.keyboard.press("Control+s");
   await page.getByTestId("save-status").filter({ hasText: "All changes saved" }).waitFor();
   await shot("big");
+});
+
+test("settings: a secret, a database, the network policy, and a secret picked in a node form", async () => {
+  const workspaceFile = () =>
+    JSON.parse(readFileSync(join(work, "workflows", "workspace.json"), "utf8"));
+  writeFileSync(
+    join(work, "workflows", "hook.json"),
+    JSON.stringify({
+      schema_version: 1,
+      id: "hook",
+      name: "Signed hook",
+      nodes: [
+        {
+          id: "hook",
+          kind: "webhook_trigger",
+          name: "Hook",
+          params: { path: "signed", secret: "HOOK_KEY" },
+          position: { x: 0, y: 0 },
+        },
+      ],
+      edges: [],
+    }),
+  );
+  await page.goto(base);
+  await page.getByTestId("open-settings").click();
+
+  // Secrets: empty at first; a stored value is never shown again.
+  await page.getByTestId("settings-tab-secrets").click();
+  await page.getByTestId("secrets-empty").waitFor();
+  await page.getByTestId("add-secret").click();
+  await page.getByPlaceholder("OPENAI_API_KEY").fill("HOOK_KEY");
+  await page.getByTestId("secret-value").fill("whsec-e2e-value");
+  await page.getByRole("button", { name: "Store secret" }).click();
+  await page.getByTestId("secret-HOOK_KEY").waitFor();
+  assert.match(await page.getByTestId("key-source").textContent(), /SWITCHYARD_MASTER_KEY/);
+  assert.ok(!(await page.content()).includes("whsec-e2e-value"));
+  await shot("settings-secrets");
+
+  // Connections: a password in a database address is refused before saving; a plain one is saved.
+  await page.getByTestId("settings-tab-connections").click();
+  await page.getByTestId("conn-builtin").waitFor();
+  await page.getByRole("button", { name: "Add a database" }).click();
+  const form = page.getByTestId("database-form");
+  await form.getByLabel("Short name").fill("shop");
+  await form.getByLabel("Address", { exact: true }).fill("postgres://app:pw@db/shop");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByText("This address contains a password").waitFor();
+  await form.getByLabel("Address", { exact: true }).fill("sqlite:data/shop.db");
+  await form.getByRole("button", { name: "Save" }).click();
+  await page.getByTestId("conn-databases-shop").waitFor();
+  assert.deepEqual(workspaceFile().databases, [
+    { id: "shop", url: "sqlite:data/shop.db", max_connections: 4 },
+  ]);
+
+  // Network: the switch is saved to workspace.json.
+  await page.getByTestId("settings-tab-network").click();
+  await page.getByTestId("allow-private").click();
+  await page.getByTestId("save-network").click();
+  await page.getByTestId("save-network").and(page.locator(":disabled")).waitFor();
+  assert.equal(workspaceFile().network.allow_private_networks, true);
+  await shot("settings-network");
+
+  // A broken workspace.json on disk is reported above the settings still in use.
+  writeFileSync(join(work, "workflows", "workspace.json"), '{ "netwrk": {} }');
+  await page.getByTestId("settings-back").click();
+  await page.getByTestId("open-settings").click();
+  await page.getByTestId("workspace-error").filter({ hasText: "netwrk" }).waitFor();
+  await page.getByTestId("conn-databases-shop").waitFor();
+
+  // The webhook's signing secret picks from the stored secrets.
+  await page.getByTestId("settings-back").click();
+  await page.locator("[data-testid=workflow-hook] .wf-card__open").click();
+  await page.getByTestId("node-hook").click();
+  const picker = page.getByTestId("picker-secret");
+  assert.equal(await picker.locator("select").inputValue(), "HOOK_KEY");
+  assert.equal(await picker.getByTestId("picker-hint").count(), 0);
+  await shot("settings-picker");
+
+  const unexpected = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
+  assert.deepEqual(unexpected, []);
 });

@@ -5,8 +5,10 @@ import { DialogHost } from "./components/DialogHost";
 import { Toasts } from "./components/Toasts";
 import { EditorScreen } from "./features/editor/EditorScreen";
 import { HomeScreen } from "./features/home/HomeScreen";
+import { SettingsScreen } from "./features/settings/SettingsScreen";
 import { useApp } from "./stores/app";
 import { useCatalog } from "./stores/catalog";
+import { useSettings } from "./stores/settings";
 
 export function App() {
   const screen = useApp((s) => s.screen.name);
@@ -14,6 +16,7 @@ export function App() {
 
   useEffect(() => {
     void useCatalog.getState().load();
+    void useSettings.getState().load();
   }, []);
 
   useEffect(() => {
@@ -26,6 +29,8 @@ export function App() {
     <>
       {screen === "home" ? (
         <HomeScreen />
+      ) : screen === "settings" ? (
+        <SettingsScreen />
       ) : (
         <ReactFlowProvider>
           <EditorScreen />

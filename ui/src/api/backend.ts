@@ -1,5 +1,5 @@
 // Typed calls to the backend, one function per command.
-import type { AppInfo, ExportRequest, WorkflowFile } from "../generated/api";
+import type { AppInfo, ExportRequest, WorkflowFile, Workspace } from "../generated/api";
 import { transport } from "./transport";
 
 export type { AppInfo };
@@ -15,6 +15,11 @@ export const backend = {
   checkWorkflowText: (text: string) => transport().call("check_workflow_text", { text }),
   listTemplates: () => transport().call("list_templates", {}),
   getTemplate: (id: string) => transport().call("get_template", { id }),
+  getWorkspace: () => transport().call("get_workspace", {}),
+  saveWorkspace: (settings: Workspace) => transport().call("save_workspace", { settings }),
+  listSecrets: () => transport().call("list_secrets", {}),
+  setSecret: (name: string, value: string) => transport().call("set_secret", { name, value }),
+  deleteSecret: (name: string) => transport().call("delete_secret", { name }),
 };
 
 /**

@@ -7,10 +7,13 @@ import type {
   Descriptor,
   ExportRequest,
   Saved,
+  SecretList,
   TemplateInfo,
   Validation,
   WorkflowFile,
   WorkflowSummary,
+  Workspace,
+  WorkspaceState,
 } from "../generated/api";
 
 /** Arguments and result of every command. */
@@ -28,6 +31,12 @@ export interface Commands {
   get_template: { args: { id: string }; result: WorkflowFile };
   /** Desktop only: a native save dialog, then the file is written; the path, or null if cancelled. */
   save_export: { args: { request: ExportRequest }; result: string | null };
+  get_workspace: { args: Record<string, never>; result: WorkspaceState };
+  save_workspace: { args: { settings: Workspace }; result: WorkspaceState };
+  /** Names and dates only: a secret's value never comes back. */
+  list_secrets: { args: Record<string, never>; result: SecretList };
+  set_secret: { args: { name: string; value: string }; result: null };
+  delete_secret: { args: { name: string }; result: null };
 }
 
 export type CommandName = keyof Commands;
@@ -79,6 +88,19 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
   get_template: { method: "GET", path: ({ id }) => `/api/templates/${seg(id)}` },
   // A browser saves exports itself (a download).
   save_export: null,
+  get_workspace: { method: "GET", path: () => "/api/workspace" },
+  save_workspace: {
+    method: "PUT",
+    path: () => "/api/workspace",
+    body: ({ settings }) => settings,
+  },
+  list_secrets: { method: "GET", path: () => "/api/secrets" },
+  set_secret: {
+    method: "PUT",
+    path: ({ name }) => `/api/secrets/${seg(name)}`,
+    body: ({ value }) => ({ value }),
+  },
+  delete_secret: { method: "DELETE", path: ({ name }) => `/api/secrets/${seg(name)}` },
 };
 
 /** The method, path and JSON body (if any) for a call, or `null` for desktop-only commands. */

@@ -79,6 +79,28 @@ describe("httpTransport", () => {
     expect(seen[0]!.body).toBeUndefined();
   });
 
+  it("maps the settings commands, sending a secret's value only in the body", async () => {
+    const seen: Seen[] = [];
+    const t = httpTransport(fakeFetch(200, "{}", seen));
+    const settings = { schema_version: 1, network: { allow_private_networks: true } };
+    await t.call("get_workspace", {});
+    await t.call("save_workspace", { settings });
+    await t.call("list_secrets", {});
+    await t.call("set_secret", { name: "SMTP/PASS", value: "hunter2" });
+    await t.call("delete_secret", { name: "OPENAI_API_KEY" });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "GET /api/workspace",
+      "PUT /api/workspace",
+      "GET /api/secrets",
+      "PUT /api/secrets/SMTP%2FPASS",
+      "DELETE /api/secrets/OPENAI_API_KEY",
+    ]);
+    expect(JSON.parse(seen[1]!.body!)).toEqual(settings);
+    expect(JSON.parse(seen[3]!.body!)).toEqual({ value: "hunter2" });
+    expect(seen[3]!.url).not.toContain("hunter2");
+    expect(seen[4]!.body).toBeUndefined();
+  });
+
   it("returns null for an empty answer (delete)", async () => {
     const t = httpTransport(fakeFetch(204, "", []));
     await expect(t.call("delete_workflow", { id: "x" })).resolves.toBeNull();

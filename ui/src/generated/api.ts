@@ -69,6 +69,10 @@ export type FieldType =
  * What an export holds, which decides the file type offered in the save dialog.
  */
 export type ExportKind = "json" | "svg" | "png";
+/**
+ * How the connection to an SMTP server is secured.
+ */
+export type SmtpSecurity = "plain" | "starttls" | "tls";
 
 /**
  * Every type the UI exchanges with the backend, gathered so one schema covers them.
@@ -81,10 +85,13 @@ export interface ApiTypes {
   diagnostic: Diagnostic;
   export_request: ExportRequest;
   saved: Saved;
+  secret_list: SecretList;
+  secret_value: SecretValue;
   template_info: TemplateInfo;
   validation: Validation;
   workflow_file: WorkflowFile;
   workflow_summary: WorkflowSummary;
+  workspace_state: WorkspaceState;
 }
 /**
  * A failed call, as the UI receives it. The UI branches on `code`, never on `message`.
@@ -357,6 +364,28 @@ export interface Saved {
    */
   version: number;
 }
+export interface SecretList {
+  /**
+   * Where the master key comes from (the OS keychain, a key file ...); none before the
+   * first secret is stored.
+   */
+  key_source?: string | null;
+  secrets: SecretSummary[];
+}
+/**
+ * A named secret as listed: never its value.
+ */
+export interface SecretSummary {
+  created_at: string;
+  name: string;
+  updated_at: string;
+}
+/**
+ * "Store this secret" (the value travels only in this request).
+ */
+export interface SecretValue {
+  value: string;
+}
 /**
  * A starting point offered under "New from template".
  */
@@ -415,4 +444,113 @@ export interface TriggerInfo {
    * Webhook triggers: the path under `/hooks/`.
    */
   webhook_path?: string | null;
+}
+/**
+ * The workspace settings in use (`workspace.json` beside the workflows).
+ */
+export interface WorkspaceState {
+  /**
+   * Why the file on disk is not in use (the last good settings are), if it has a problem.
+   */
+  error?: string | null;
+  /**
+   * The file name inside the workflows folder.
+   */
+  file: string;
+  settings: Workspace;
+}
+/**
+ * Settings shared by the workflows of one folder.
+ */
+export interface Workspace {
+  /**
+   * AI providers that AI nodes pick by id (the built-in one, `builtin`, is always there).
+   */
+  ai_providers?: AiProvider[];
+  /**
+   * Databases that SQL nodes pick by id.
+   */
+  databases?: Database[];
+  /**
+   * SMTP servers that Send email nodes pick by id.
+   */
+  email_servers?: EmailServer[];
+  network?: NetworkPolicy;
+  schema_version?: number;
+}
+/**
+ * An OpenAI-compatible chat-completions endpoint (OpenAI, Gemini's OpenAI endpoint, Ollama,
+ * LM Studio, vLLM ...).
+ */
+export interface AiProvider {
+  /**
+   * The secret holding the API key (sent as a bearer token); none for local servers.
+   */
+  api_key_secret?: string | null;
+  /**
+   * For example `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`.
+   */
+  base_url: string;
+  id: string;
+  /**
+   * Attempts for rate limits (429, honouring retry-after) and server errors (5xx).
+   */
+  max_attempts?: number;
+  /**
+   * The model used when a node does not name one.
+   */
+  model: string;
+  /**
+   * Shown in pickers; the id when absent.
+   */
+  name?: string | null;
+  /**
+   * How long one request may take.
+   */
+  timeout_ms?: number;
+}
+export interface Database {
+  id: string;
+  max_connections?: number;
+  name?: string | null;
+  /**
+   * A URL without a password: `sqlite:data/shop.db` (relative to the workflows folder) or
+   * `postgres://app@localhost/shop`.
+   */
+  url?: string | null;
+  /**
+   * The secret holding the URL when it carries a password.
+   */
+  url_secret?: string | null;
+}
+export interface EmailServer {
+  /**
+   * A PEM file of certificate authorities to trust besides the system's (a company CA).
+   */
+  ca_file?: string | null;
+  /**
+   * The sender used when a node does not set one, e.g. `Sales <sales@example.com>`.
+   */
+  from: string;
+  host: string;
+  id: string;
+  name?: string | null;
+  /**
+   * The secret holding the password.
+   */
+  password_secret?: string | null;
+  port: number;
+  security?: SmtpSecurity;
+  timeout_ms?: number;
+  username?: string | null;
+}
+/**
+ * What addresses workflow-controlled requests (HTTP request nodes) may reach.
+ */
+export interface NetworkPolicy {
+  /**
+   * Allow private, loopback, link-local and cloud-metadata addresses. Off by default: a
+   * workflow cannot reach the machine's or the office network's internal services.
+   */
+  allow_private_networks?: boolean;
 }

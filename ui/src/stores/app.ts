@@ -1,7 +1,11 @@
 // Which screen is showing, the theme, and passing messages (toasts).
 import { create } from "zustand";
 
-export type Screen = { name: "home" } | { name: "editor" };
+export type Screen =
+  | { name: "home" }
+  | { name: "editor" }
+  /** `back`: the screen the Settings' back button returns to (the open workflow stays open). */
+  | { name: "settings"; back: "home" | "editor" };
 export type ThemeChoice = "system" | "light" | "dark";
 
 export interface Toast {
@@ -53,3 +57,10 @@ export const useApp = create<AppState>()((set, get) => ({
   },
   dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
 }));
+
+/** Shows Settings; its back button returns to the current screen. */
+export function openSettings(): void {
+  const { screen, go } = useApp.getState();
+  if (screen.name === "settings") return;
+  go({ name: "settings", back: screen.name });
+}

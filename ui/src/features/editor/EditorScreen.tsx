@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { Icon } from "../../components/Icon";
 import { ThemeToggle } from "../../components/ThemeToggle";
 import { graphToSvg } from "../../core/svg";
+import { openSettings } from "../../stores/app";
 import { useCatalog } from "../../stores/catalog";
 import { ask } from "../../stores/dialogs";
 import {
@@ -237,6 +238,15 @@ function Toolbar({ run }: { run: (a: ShortcutAction) => void }) {
           aria-label="Keyboard shortcuts"
         >
           <Icon name="keyboard" />
+        </button>
+        <button
+          className="btn btn--ghost btn--icon"
+          onClick={openSettings}
+          title="Settings: connections, secrets, network"
+          aria-label="Settings"
+          data-testid="open-settings"
+        >
+          <Icon name="gear" />
         </button>
         <ThemeToggle />
         <button

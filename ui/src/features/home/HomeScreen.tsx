@@ -6,6 +6,7 @@ import { ThemeToggle } from "../../components/ThemeToggle";
 import { summary } from "../../core/diagnostics";
 import { failed, loading, ready, type Loadable } from "../../core/loadable";
 import type { TriggerInfo, WorkflowSummary } from "../../generated/api";
+import { openSettings } from "../../stores/app";
 import { useWorkflows } from "../../stores/workflows";
 import {
   deleteWorkflow,
@@ -52,6 +53,15 @@ export function HomeScreen() {
           <p className="home__tagline">{TAGLINE}</p>
         </div>
         <div className="home__header-end">
+          <button
+            className="btn btn--ghost btn--icon"
+            onClick={openSettings}
+            title="Settings: connections, secrets, network"
+            aria-label="Settings"
+            data-testid="open-settings"
+          >
+            <Icon name="gear" />
+          </button>
           <ThemeToggle />
           <VersionBadge info={info} />
         </div>

@@ -2,9 +2,11 @@ import { useEffect, useId, useState } from "react";
 
 import { Icon } from "../../../components/Icon";
 import { emptyValue } from "../../../core/catalog";
+import { pickerFor } from "../../../core/settings";
 import type { Diagnostic, Field } from "../../../generated/api";
 import { ConditionEditor } from "./ConditionEditor";
 import { ExpressionInput } from "./ExpressionInput";
+import { PickerControl } from "./PickerControl";
 
 interface Props {
   field: Field;
@@ -58,6 +60,20 @@ function FieldControl({
 }) {
   const type = field.type;
   const fallback = value === undefined ? field.default : value;
+  // Settings that name a secret or a connection pick from what Settings holds.
+  const picker = pickerFor(field.name);
+  if (picker && (type.kind === "text" || type.kind === "template")) {
+    return (
+      <PickerControl
+        id={id}
+        kind={picker}
+        field={field}
+        value={value}
+        onChange={onChange}
+        invalid={invalid}
+      />
+    );
+  }
   switch (type.kind) {
     case "text":
       return (
