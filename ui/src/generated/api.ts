@@ -23,7 +23,13 @@ export type NodeKind =
   | "respond_webhook"
   | "ai_classify"
   | "ai_extract"
-  | "ai_generate";
+  | "ai_generate"
+  | "sql_query"
+  | "upsert_row"
+  | "text_stats"
+  | "send_email"
+  | "for_each"
+  | "collect";
 /**
  * Palette group.
  */
@@ -553,4 +559,10 @@ export interface NetworkPolicy {
    * workflow cannot reach the machine's or the office network's internal services.
    */
   allow_private_networks?: boolean;
+  /**
+   * Hosts that stay reachable even when private networks are not allowed (an internal CRM):
+   * host names (`crm.office.lan`), addresses (`10.1.2.3`, `fd00::7`) or ranges
+   * (`10.1.0.0/16`).
+   */
+  allowed_hosts?: string[];
 }
