@@ -92,9 +92,14 @@ async fn stand_in() -> (String, Received) {
         .route(
             "/{*path}",
             post(
-                |State(r): State<Received>, AxPath(path): AxPath<String>, AxJson(body): AxJson<Json>| async move {
+                |State(r): State<Received>,
+                 AxPath(path): AxPath<String>,
+                 AxJson(body): AxJson<Json>| async move {
                     r.lock().unwrap().push((path, body));
-                    (axum::http::StatusCode::CREATED, AxJson(json!({"id": "sa-1"})))
+                    (
+                        axum::http::StatusCode::CREATED,
+                        AxJson(json!({"id": "sa-1"})),
+                    )
                 },
             ),
         )
@@ -202,7 +207,10 @@ async fn a_hot_lead_reaches_the_crm_and_sales_and_gets_a_follow_up() {
     assert_eq!(report["status"], "succeeded");
     let classify = node(&report, "classify");
     assert_eq!(classify["output"]["label"], "hot", "{classify}");
-    assert!(classify["ports"].as_array().unwrap().contains(&json!("hot")));
+    assert!(classify["ports"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("hot")));
     for skipped in ["nurture", "cold_table", "save_cold", "crm_failed"] {
         assert_eq!(node(&report, skipped)["status"], "skipped", "{skipped}");
     }
@@ -222,12 +230,24 @@ async fn a_hot_lead_reaches_the_crm_and_sales_and_gets_a_follow_up() {
         "{}",
         to_sales[0]
     );
-    assert!(to_sales[0].contains("Reply-To: ada@example.com"), "{}", to_sales[0]);
+    assert!(
+        to_sales[0].contains("Reply-To: ada@example.com"),
+        "{}",
+        to_sales[0]
+    );
     assert!(to_sales[0].contains("Budget: 50000"));
     let to_lead = smtp.to("ada@example.com");
     assert_eq!(to_lead.len(), 1, "only the follow-up goes to the lead");
     assert!(to_lead[0].contains("Subject: Your demo"), "{}", to_lead[0]);
-    assert!(!dir.path().join("marketing.db").exists() || rows(&dir.path().join("marketing.db"), "SELECT name FROM sqlite_master WHERE name = 'cold_leads'").await.is_empty());
+    assert!(
+        !dir.path().join("marketing.db").exists()
+            || rows(
+                &dir.path().join("marketing.db"),
+                "SELECT name FROM sqlite_master WHERE name = 'cold_leads'"
+            )
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,7 +266,9 @@ async fn a_cold_lead_is_kept_in_the_database_and_never_reaches_the_crm() {
     let saved = rows(&db, "SELECT email, name, budget, message FROM cold_leads").await;
     assert_eq!(
         saved,
-        vec![json!({"email": "sam@uni.example", "name": "Sam Student", "budget": 0, "message": "just browsing, student project"})]
+        vec![
+            json!({"email": "sam@uni.example", "name": "Sam Student", "budget": 0, "message": "just browsing, student project"})
+        ]
     );
     // The same lead again updates its row instead of adding one.
     run(lead_args(&ws, &crm, event)).await;
@@ -254,7 +276,11 @@ async fn a_cold_lead_is_kept_in_the_database_and_never_reaches_the_crm() {
 
     let to_lead = smtp.to("sam@uni.example");
     assert_eq!(to_lead.len(), 2, "one follow-up per run");
-    assert!(to_lead[0].contains("Subject: Still curious?"), "{}", to_lead[0]);
+    assert!(
+        to_lead[0].contains("Subject: Still curious?"),
+        "{}",
+        to_lead[0]
+    );
     assert!(smtp.to("sales@example.com").is_empty());
 }
 
@@ -280,7 +306,9 @@ async fn a_warm_lead_gets_the_nurture_email_in_text_and_html() {
         .expect("the nurture email");
     assert!(nurture.contains("multipart/alternative"), "{nurture}");
     assert!(nurture.contains("text/html"));
-    assert!(to_lead.iter().any(|m| m.contains("Subject: Any questions?")));
+    assert!(to_lead
+        .iter()
+        .any(|m| m.contains("Subject: Any questions?")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -296,7 +324,8 @@ async fn the_content_pipeline_publishes_a_long_draft_and_sends_a_short_one_back(
             "--workspace".into(),
             ws.display().to_string(),
             "--event".into(),
-            json!({"keyword": "Event-Driven Automation", "audience": "operations teams"}).to_string(),
+            json!({"keyword": "Event-Driven Automation", "audience": "operations teams"})
+                .to_string(),
             "--var".into(),
             format!("cms_url={site}/cms/posts"),
             "--var".into(),
@@ -319,7 +348,10 @@ async fn the_content_pipeline_publishes_a_long_draft_and_sends_a_short_one_back(
     assert_eq!(post["words"], words);
     let seo_title = post["seo_title"].as_str().unwrap();
     let description = post["description"].as_str().unwrap();
-    assert!(!seo_title.is_empty() && seo_title.chars().count() <= 60, "{seo_title}");
+    assert!(
+        !seo_title.is_empty() && seo_title.chars().count() <= 60,
+        "{seo_title}"
+    );
     assert!(
         description.len() > 20 && description.chars().count() <= 163,
         "{description}"
@@ -362,7 +394,11 @@ async fn an_order_gets_an_upsell_email_and_is_recorded() {
     assert_eq!(node(&report, "upsell")["output"]["label"], "premium");
     let mail = smtp.to("grace@example.com");
     assert_eq!(mail.len(), 1);
-    assert!(mail[0].contains("Subject: Thanks for order A-1001, Grace"), "{}", mail[0]);
+    assert!(
+        mail[0].contains("Subject: Thanks for order A-1001, Grace"),
+        "{}",
+        mail[0]
+    );
     assert!(mail[0].contains("Premium care plan"), "{}", mail[0]);
     assert!(mail[0].contains("CARE-A-1001"));
 

@@ -4,7 +4,7 @@
 mod common;
 
 use switchyard_core::workspace::WORKSPACE_FILE;
-use switchyard_core::{compile, Workspace, WorkflowFile};
+use switchyard_core::{compile, WorkflowFile, Workspace};
 
 #[test]
 fn the_workspace_settings_are_valid_canonical_and_cover_the_templates() {
@@ -12,14 +12,21 @@ fn the_workspace_settings_are_valid_canonical_and_cover_the_templates() {
     let text = std::fs::read_to_string(&path).unwrap();
     let ws = Workspace::from_json(&text).unwrap();
     assert_eq!(ws.to_json(), text, "workspace.json is not canonical");
-    assert!(!ws.network.allow_private_networks, "the templates keep the SSRF guard on");
+    assert!(
+        !ws.network.allow_private_networks,
+        "the templates keep the SSRF guard on"
+    );
     for name in ["lead-processing", "content-pipeline", "order-followup"] {
-        let wf = std::fs::read_to_string(common::root().join(format!("workflows/{name}.json"))).unwrap();
+        let wf =
+            std::fs::read_to_string(common::root().join(format!("workflows/{name}.json"))).unwrap();
         let wf: serde_json::Value = serde_json::from_str(&wf).unwrap();
         for node in wf["nodes"].as_array().unwrap() {
             let p = &node["params"];
             if let Some(server) = p["server"].as_str() {
-                assert!(ws.email_server(server).is_some(), "{name}: email server {server}");
+                assert!(
+                    ws.email_server(server).is_some(),
+                    "{name}: email server {server}"
+                );
             }
             if let Some(db) = p["database"].as_str() {
                 assert!(ws.database(db).is_some(), "{name}: database {db}");

@@ -188,8 +188,9 @@ impl App {
         if path.exists() {
             return Ok(());
         }
-        std::fs::write(&path, TEMPLATE_WORKSPACE)
-            .map_err(|e| AppError::new("io_error", format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, TEMPLATE_WORKSPACE).map_err(|e| {
+            AppError::new("io_error", format!("cannot write {}: {e}", path.display()))
+        })?;
         self.refresh_settings();
         Ok(())
     }

@@ -288,6 +288,8 @@ fn ai_extract_outputs_its_fields() {
         w,
         ["`nodes.read.emial` does not exist: \"read\" outputs email"]
     );
+}
+
 // For each loops.
 
 fn loop_nodes(extra: serde_json::Value) -> serde_json::Value {
