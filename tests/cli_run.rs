@@ -143,19 +143,43 @@ fn a_crm_outage_goes_down_the_error_branch_and_the_lead_is_kept() {
 
 #[test]
 fn a_failed_run_exits_1_and_says_where() {
+    // The CMS is down (nothing listens on port 9): Publish fails after its retries.
     let out = switchyard(&[
         "run",
         "workflows/content-pipeline.json",
         "--var",
-        "writer_url=http://127.0.0.1:9/",
+        "cms_url=http://127.0.0.1:9/",
+        "--allow-private-network",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Json = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["status"], "failed");
+    assert_eq!(report["failed_node"], "publish");
+    assert_eq!(node(&report, "publish")["error"]["code"], "http_error");
+    assert_eq!(node(&report, "publish")["attempts"], 3);
+    assert_eq!(node(&report, "too_short")["status"], "skipped");
+}
+
+#[test]
+fn the_ssrf_guard_refuses_loopback_unless_allowed() {
+    // workflows/workspace.json keeps the guard on: a workflow cannot reach this machine.
+    let out = switchyard(&[
+        "run",
+        "workflows/content-pipeline.json",
+        "--var",
+        "cms_url=http://127.0.0.1:9/",
         "--json",
     ]);
     assert_eq!(out.status.code(), Some(1));
     let report: Json = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(report["status"], "failed");
-    assert_eq!(report["failed_node"], "draft");
-    assert_eq!(node(&report, "draft")["error"]["code"], "http_error");
-    assert_eq!(node(&report, "publish")["status"], "skipped");
+    let publish = node(&report, "publish");
+    assert_eq!(publish["error"]["code"], "address_blocked", "{publish}");
+    assert_eq!(publish["attempts"], 1, "a refusal is not retried");
+    assert!(publish["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("loopback"));
 }
 
 #[test]
@@ -216,14 +240,12 @@ fn invalid_input_exits_2() {
 
 #[test]
 fn without_an_event_the_triggers_sample_is_used() {
-    let out = switchyard(&[
-        "run",
-        "workflows/order-followup.json",
-        "--var",
-        "mailer_url=http://127.0.0.1:9/",
-        "--json",
-    ]);
+    let out = switchyard(&["run", "workflows/order-followup.json", "--json"]);
     let report: Json = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(node(&report, "summarise")["output"]["order_id"], "A-1001");
-    assert_eq!(node(&report, "upsell")["ports"], json!(["premium"]));
+    assert_eq!(node(&report, "upsell")["output"]["label"], "premium");
+    assert!(node(&report, "upsell")["ports"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("premium")));
 }

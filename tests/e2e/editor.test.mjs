@@ -155,7 +155,7 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   await shot("new-from-template");
   const started = Date.now();
   await page.getByTestId("create-workflow").click();
-  await page.getByTestId("node-route").waitFor({ state: "visible" });
+  await page.getByTestId("node-classify").waitFor({ state: "visible" });
   await page.getByTestId("problems-summary").filter({ hasText: "No problems" }).waitFor();
   const steps = await page.locator(".step").count();
   console.log(`load-to-interactive (lead template, ${steps} steps): ${Date.now() - started} ms`);
@@ -196,7 +196,7 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   const message = page.locator(
     "[data-testid=field-message] input, [data-testid=field-message] textarea",
   );
-  await message.fill("Nurturing {{ nodes.score.email }}");
+  await message.fill("Nurturing {{ nodes.normalise.email }}");
   await page.getByTestId("step-name").fill("Note the nurture");
   await badge.waitFor({ state: "detached" });
   await page.getByTestId("problems-summary").filter({ hasText: "No problems" }).waitFor();
@@ -210,7 +210,7 @@ test("build the lead flow from the template, change it, save it, reload it", asy
   const log = onDisk.nodes.find((n) => n.id === "log_1");
   assert.equal(onDisk.name, "Leads e2e");
   assert.equal(log.name, "Note the nurture");
-  assert.equal(log.params.message, "Nurturing {{ nodes.score.email }}");
+  assert.equal(log.params.message, "Nurturing {{ nodes.normalise.email }}");
   assert.ok(
     onDisk.edges.some((e) => e.from === "nurture" && e.from_port === "out" && e.to === "log_1"),
   );
