@@ -191,3 +191,87 @@ async fn workspace_settings_are_saved_checked_and_a_broken_file_keeps_the_last_g
     assert_eq!(ws.settings.ai_providers[0].id, "local");
     assert!(ws.settings.network.allow_private_networks);
 }
+
+#[tokio::test]
+async fn a_run_that_uses_a_secret_stores_no_trace_of_its_value() {
+    use axum::http::HeaderMap;
+    use axum::routing::post;
+    let secret = "tok-echoed-back-93b1f0";
+    // An API that echoes the credentials back in its answer and its error.
+    let api = axum::Router::new().route(
+        "/echo",
+        post(|h: HeaderMap| async move {
+            let auth = h
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(json!({"error": format!("bad credentials: {auth}")})),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/echo", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, api).await });
+
+    let s = serve().await;
+    std::fs::write(
+        s.workflows.path().join("workspace.json"),
+        r#"{"network": {"allowed_hosts": ["127.0.0.1"]}}"#,
+    )
+    .unwrap();
+    let wf = json!({
+        "schema_version": 1, "id": "echo", "name": "echo",
+        "nodes": [
+            {"id": "hook", "kind": "webhook_trigger", "params": {"path": "echo"}},
+            {"id": "call", "kind": "http_request", "params": {"method": "POST", "url": url,
+             "auth": "bearer", "auth_secret": "API_TOKEN", "body": {"x": 1}}}
+        ],
+        "edges": [{"from": "hook", "from_port": "out", "to": "call", "to_port": "in"}]
+    });
+    std::fs::write(s.workflows.path().join("echo.json"), wf.to_string()).unwrap();
+    s.app.reload().await.unwrap();
+    s.app.workspace();
+    s.app.set_secret("API_TOKEN", secret).unwrap();
+
+    let mut live = s.app.subscribe();
+    let r: Value = s
+        .http
+        .post(format!("{}/hooks/echo", s.base))
+        .json(&json!({"n": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let event_id = r["event_id"].as_str().unwrap().to_string();
+    let run = switchyard_app::wait_for_run(
+        &mut live,
+        |r| r.event_id.as_deref() == Some(&event_id),
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.status, "failed");
+    let detail = s
+        .http
+        .get(format!("{}/api/runs/{}", s.base, run.id))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("[secret API_TOKEN]"), "{detail}");
+    assert!(!detail.contains(secret), "{detail}");
+    s.app.shutdown().await;
+    assert_eq!(files_contain(s.data.path(), secret), Vec::<String>::new());
+    assert_eq!(
+        files_contain(s.workflows.path(), secret),
+        Vec::<String>::new()
+    );
+}
