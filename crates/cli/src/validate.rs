@@ -4,18 +4,48 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use switchyard_app::load::{line, load};
+use switchyard_core::workspace::WORKSPACE_FILE;
+use switchyard_core::{Diagnostic, Workspace};
+
+fn is_workspace(path: &std::path::Path) -> bool {
+    path.file_name().is_some_and(|n| n == WORKSPACE_FILE)
+}
+
+/// `workspace.json` is checked as workspace settings: valid means it loads.
+fn load_workspace(path: &std::path::Path) -> (Option<Workspace>, Vec<Diagnostic>) {
+    let result = std::fs::read_to_string(path)
+        .map_err(|e| {
+            Diagnostic::error(
+                "unreadable_file",
+                None,
+                format!("cannot read the file: {e}"),
+            )
+        })
+        .and_then(|t| {
+            Workspace::from_json(&t).map_err(|e| Diagnostic::error(e.code, None, e.message))
+        });
+    match result {
+        Ok(ws) => (Some(ws), vec![]),
+        Err(d) => (None, vec![d]),
+    }
+}
 
 pub fn main(files: &[PathBuf], as_json: bool) -> ExitCode {
     let mut ok = true;
     let mut report = Vec::new();
     for path in files {
-        let loaded = load(path);
-        let valid = loaded.plan.is_some();
+        let (valid, diagnostics) = if is_workspace(path) {
+            let (ws, diagnostics) = load_workspace(path);
+            (ws.is_some(), diagnostics)
+        } else {
+            let loaded = load(path);
+            (loaded.plan.is_some(), loaded.diagnostics)
+        };
         ok &= valid;
         if as_json {
-            report.push(json!({"file": path.display().to_string(), "valid": valid, "diagnostics": loaded.diagnostics}));
+            report.push(json!({"file": path.display().to_string(), "valid": valid, "diagnostics": diagnostics}));
         } else {
-            for d in &loaded.diagnostics {
+            for d in &diagnostics {
                 println!("{}", line(path, d));
             }
         }
@@ -27,7 +57,7 @@ pub fn main(files: &[PathBuf], as_json: bool) -> ExitCode {
         );
     } else if ok {
         let n = files.len();
-        eprintln!("{n} workflow{} valid", if n == 1 { "" } else { "s" });
+        eprintln!("{n} file{} valid", if n == 1 { "" } else { "s" });
     }
     if ok {
         ExitCode::SUCCESS
@@ -40,6 +70,18 @@ pub fn main(files: &[PathBuf], as_json: bool) -> ExitCode {
 pub fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
     let mut ok = true;
     for path in files {
+        if is_workspace(path) {
+            let (ws, diagnostics) = load_workspace(path);
+            let Some(ws) = ws else {
+                for d in &diagnostics {
+                    eprintln!("{}", line(path, d));
+                }
+                ok = false;
+                continue;
+            };
+            ok &= write_canonical(path, &ws.to_json(), check);
+            continue;
+        }
         let loaded = load(path);
         let Some(file) = loaded.file else {
             for d in &loaded.diagnostics {
@@ -48,31 +90,35 @@ pub fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
             ok = false;
             continue;
         };
-        let canonical = file.to_canonical_json();
-        let current = std::fs::read_to_string(path).unwrap_or_default();
-        if current == canonical {
-            continue;
-        }
-        if check {
-            println!(
-                "{}: not in canonical form (run `switchyard fmt {}`)",
-                path.display(),
-                path.display()
-            );
-            ok = false;
-            continue;
-        }
-        let tmp = path.with_extension("json.tmp");
-        if let Err(e) = std::fs::write(&tmp, canonical).and_then(|_| std::fs::rename(&tmp, path)) {
-            eprintln!("{}: cannot write: {e}", path.display());
-            ok = false;
-        } else {
-            println!("{}: formatted", path.display());
-        }
+        ok &= write_canonical(path, &file.to_canonical_json(), check);
     }
     if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Writes `canonical` over `path` unless it is already that (or, with `check`, only reports).
+fn write_canonical(path: &std::path::Path, canonical: &str, check: bool) -> bool {
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    if current == canonical {
+        return true;
+    }
+    if check {
+        println!(
+            "{}: not in canonical form (run `switchyard fmt {}`)",
+            path.display(),
+            path.display()
+        );
+        return false;
+    }
+    let tmp = path.with_extension("json.tmp");
+    if let Err(e) = std::fs::write(&tmp, canonical).and_then(|_| std::fs::rename(&tmp, path)) {
+        eprintln!("{}: cannot write: {e}", path.display());
+        false
+    } else {
+        println!("{}: formatted", path.display());
+        true
     }
 }

@@ -230,9 +230,10 @@ impl Workspace {
         Ok(ws)
     }
 
-    /// The canonical text (pretty, stable order).
+    /// The canonical text: pretty, keys sorted (like workflow files), defaults written out.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("workspace serializes");
+        let value = serde_json::to_value(self).expect("workspace serializes");
+        let mut s = serde_json::to_string_pretty(&value).expect("JSON serializes");
         s.push('\n');
         s
     }
