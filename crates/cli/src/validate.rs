@@ -13,20 +13,20 @@ fn is_workspace(path: &std::path::Path) -> bool {
 
 /// `workspace.json` is checked as workspace settings: valid means it loads.
 fn load_workspace(path: &std::path::Path) -> (Option<Workspace>, Vec<Diagnostic>) {
-    let result = std::fs::read_to_string(path)
-        .map_err(|e| {
-            Diagnostic::error(
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let d = Diagnostic::error(
                 "unreadable_file",
                 None,
                 format!("cannot read the file: {e}"),
-            )
-        })
-        .and_then(|t| {
-            Workspace::from_json(&t).map_err(|e| Diagnostic::error(e.code, None, e.message))
-        });
-    match result {
+            );
+            return (None, vec![d]);
+        }
+    };
+    match Workspace::from_json(&text) {
         Ok(ws) => (Some(ws), vec![]),
-        Err(d) => (None, vec![d]),
+        Err(e) => (None, vec![Diagnostic::error(e.code, None, e.message)]),
     }
 }
 
