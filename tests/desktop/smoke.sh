@@ -46,9 +46,11 @@ if [[ $rc -eq 0 ]] && grep -q '^smoke: ok' "$log"; then
   seeded=("$data"/workflows/*.json)
   [[ -f "$data/workflows/lead-processing.json" ]] \
     || fail "the first start did not copy the templates to $data/workflows"
+  [[ -f "$data/workflows/workspace.json" ]] \
+    || fail "the first start did not write the template workspace settings"
   grep -q 'the engine stopped cleanly' "$log" || { cat "$log" >&2; fail "the engine did not stop cleanly"; }
   [[ ! -e "$data/switchyard.db-wal" ]] || fail "the database was not closed (WAL left behind)"
-  echo "smoke: first start copied ${#seeded[@]} templates; the engine stopped cleanly"
+  echo "smoke: first start copied ${#seeded[@]} files (templates and workspace.json); the engine stopped cleanly"
   echo "smoke: 1 passed, 0 failed"
   exit 0
 fi

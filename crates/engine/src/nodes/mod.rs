@@ -217,6 +217,17 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     }
 }
 
+/// An error and its causes, `outer: inner: innermost`.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = format!("{msg}: {s}");
+        src = s.source();
+    }
+    msg
+}
+
 /// At most `max` bytes of `s` (cut at a character boundary), with an ellipsis when cut.
 pub(crate) fn shorten(s: &str, max: usize) -> String {
     if s.len() <= max {

@@ -222,13 +222,7 @@ fn transport_error(p: &Remote, url: &str, e: reqwest::Error) -> NodeError {
     let why = if e.is_connect() {
         "could not connect; is the server running and is base_url right?".to_string()
     } else {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg = format!("{msg}: {s}");
-            src = s.source();
-        }
-        msg
+        crate::nodes::error_chain(&e)
     };
     NodeError::new(
         "ai_provider_error",

@@ -121,13 +121,7 @@ fn transport_error(url: &reqwest::Url, e: reqwest::Error) -> NodeError {
     } else if e.is_connect() {
         "could not connect".to_string()
     } else {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg = format!("{msg}: {s}");
-            src = s.source();
-        }
-        msg
+        crate::nodes::error_chain(&e)
     };
     let code = if e.is_timeout() {
         "timeout"
