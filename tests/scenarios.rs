@@ -427,3 +427,57 @@ async fn an_order_gets_an_upsell_email_and_is_recorded() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_mode_sends_nothing_and_shows_what_would_be_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path());
+    let ws = workspace(dir.path(), &smtp);
+    let (crm, received) = stand_in().await;
+    let with_test_mode = |event: Json| {
+        let mut args = lead_args(&ws, &crm, event);
+        args.push("--test-mode".into());
+        args
+    };
+    let report = run(with_test_mode(json!({
+        "name": "Ada", "email": "ada@example.com", "company": "Engines",
+        "budget": 50000, "message": "Urgent: enterprise demo needed, budget 50000"
+    })))
+    .await;
+    assert_eq!(report["status"], "succeeded");
+    assert!(received.lock().unwrap().is_empty(), "the CRM got nothing");
+    assert!(smtp.messages().is_empty(), "no email went out");
+    let crm_node = &node(&report, "crm")["output"];
+    assert_eq!(crm_node["simulated"], true);
+    assert_eq!(crm_node["would_send"]["method"], "POST");
+    assert_eq!(crm_node["would_send"]["body"]["email"], "ada@example.com");
+    let alert = &node(&report, "alert_sales")["output"];
+    assert_eq!(alert["simulated"], true);
+    assert_eq!(alert["to"], json!(["sales@example.com"]));
+    assert_eq!(alert["subject"], "Hot lead: Ada (Engines)");
+    assert!(report["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("test mode: would send POST")));
+
+    // A cold lead for real creates the table and its row; in test mode the upsert is rolled back.
+    let cold = json!({"name": "Sam", "email": "sam@uni.example", "message": "just browsing, student project"});
+    run(lead_args(&ws, &crm, cold)).await;
+    let db = dir.path().join("marketing.db");
+    assert_eq!(rows(&db, "SELECT email FROM cold_leads").await.len(), 1);
+    let mails_before = smtp.messages().len();
+    let report = run(with_test_mode(json!({"name": "Kim", "email": "kim@uni.example", "message": "just browsing, student project"}))).await;
+    let saved = &node(&report, "save_cold")["output"];
+    assert_eq!(saved["simulated"], true);
+    assert_eq!(saved["action"], "inserted");
+    assert_eq!(
+        rows(&db, "SELECT email FROM cold_leads").await,
+        vec![json!({"email": "sam@uni.example"})],
+        "the test run's row was rolled back"
+    );
+    assert_eq!(smtp.messages().len(), mails_before);
+}

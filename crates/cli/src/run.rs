@@ -40,6 +40,10 @@ pub struct RunArgs {
     /// Let HTTP request nodes reach private and loopback addresses for this run.
     #[arg(long)]
     allow_private_network: bool,
+    /// Simulate side effects: HTTP requests other than GET, emails and emitted events are
+    /// not sent but shown as `would_send`; SQL runs in a transaction that is rolled back.
+    #[arg(long)]
+    test_mode: bool,
 }
 
 pub fn main(args: RunArgs) -> ExitCode {
@@ -162,6 +166,7 @@ fn prepare(args: &RunArgs) -> Result<(switchyard_core::Plan, RunRequest), Vec<St
     let mut req = RunRequest::new(run_id(), event);
     req.trigger = args.trigger.clone();
     req.vars = vars;
+    req.test_mode = args.test_mode;
     Ok((plan, req))
 }
 

@@ -55,6 +55,10 @@ pub struct RunRequest {
     pub stand_ins: HashMap<String, StandIn>,
     /// Seed for retry jitter; random when absent.
     pub seed: Option<u64>,
+    /// Test mode: side effects are simulated and reported as "would send": HTTP requests
+    /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; SQL runs in a
+    /// transaction that is rolled back. Reads (GET, SELECT, AI) run for real.
+    pub test_mode: bool,
 }
 
 impl RunRequest {
@@ -67,6 +71,7 @@ impl RunRequest {
             cancel: CancellationToken::new(),
             stand_ins: HashMap::new(),
             seed: None,
+            test_mode: false,
         }
     }
 }
@@ -607,6 +612,7 @@ impl Run<'_> {
             inputs,
             services: self.services.clone(),
             redactor: Default::default(),
+            test_mode: self.req.test_mode,
         }
     }
 

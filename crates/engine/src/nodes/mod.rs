@@ -38,6 +38,8 @@ pub(crate) struct NodeCx {
     pub services: Arc<Services>,
     /// Secret values this node read, scrubbed from what it returns.
     pub redactor: Mutex<Redactor>,
+    /// Side effects are simulated (see `RunRequest::test_mode`).
+    pub test_mode: bool,
 }
 
 impl NodeCx {

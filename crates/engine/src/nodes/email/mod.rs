@@ -70,11 +70,12 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             )
             .in_field("text"))
         }
-        (false, true) => builder.singlepart(SinglePart::plain(body_text)),
-        (true, false) => builder.singlepart(SinglePart::html(body_html)),
-        (false, false) => {
-            builder.multipart(MultiPart::alternative_plain_html(body_text, body_html))
-        }
+        (false, true) => builder.singlepart(SinglePart::plain(body_text.clone())),
+        (true, false) => builder.singlepart(SinglePart::html(body_html.clone())),
+        (false, false) => builder.multipart(MultiPart::alternative_plain_html(
+            body_text.clone(),
+            body_html.clone(),
+        )),
     }
     .map_err(|e| NodeError::new("invalid_value", format!("the email cannot be built: {e}")))?;
     let message_id = message
@@ -83,6 +84,28 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         .unwrap_or_default()
         .to_string();
 
+    if cx.test_mode {
+        let list = |ms: &[Mailbox]| ms.iter().map(|m| m.to_string()).collect::<Vec<_>>();
+        let mut out = NodeOutput::out(json!({
+            "simulated": true,
+            "message_id": Json::Null,
+            "server": server.id,
+            "from": from.to_string(),
+            "to": list(&to),
+            "cc": list(&cc),
+            "bcc": list(&bcc),
+            "subject": subject,
+            "would_send": {"reply_to": list(&reply_to), "text": body_text, "html": body_html},
+        }));
+        out.logs.push((
+            "info".to_string(),
+            format!(
+                "test mode: would send \"{subject}\" to {}",
+                list(&to).join(", ")
+            ),
+        ));
+        return Ok(out);
+    }
     let password = match (&server.username, &server.password_secret) {
         (Some(_), Some(secret)) => Some(cx.secret(secret, "server")?),
         (None, Some(_)) => {

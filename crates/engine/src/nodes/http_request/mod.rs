@@ -65,8 +65,45 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     req = request::body(cx, req, &headers)?;
     req = req.headers(headers);
     req = request::authenticate(cx, req)?;
+    if cx.test_mode && !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+        return simulated(req);
+    }
     let resp = req.send().await.map_err(|e| transport_error(&url, e))?;
     response::read(cx, &method, &url, resp).await
+}
+
+/// Test mode: what the request would have sent, instead of sending it.
+fn simulated(req: reqwest::RequestBuilder) -> Result<NodeOutput, NodeError> {
+    let req = req.build().map_err(|e| {
+        NodeError::new("invalid_value", format!("the request cannot be built: {e}"))
+    })?;
+    let headers: serde_json::Map<String, Json> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            let shown = if v.is_sensitive() {
+                "[hidden]".to_string()
+            } else {
+                String::from_utf8_lossy(v.as_bytes()).into_owned()
+            };
+            (k.as_str().to_string(), Json::String(shown))
+        })
+        .collect();
+    let body = match req.body().and_then(|b| b.as_bytes()) {
+        None => Json::Null,
+        Some(bytes) => serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Json::String(String::from_utf8_lossy(bytes).into_owned())),
+    };
+    let line = format!("test mode: would send {} {}", req.method(), req.url());
+    let mut out = NodeOutput::out(serde_json::json!({
+        "simulated": true,
+        "status": Json::Null,
+        "headers": {},
+        "body": Json::Null,
+        "would_send": {"method": req.method().as_str(), "url": req.url().as_str(), "headers": headers, "body": body},
+    }));
+    out.logs.push(("info".to_string(), line));
+    Ok(out)
 }
 
 fn headers(cx: &NodeCx) -> Result<HeaderMap, NodeError> {

@@ -77,18 +77,30 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             }
             // SQLite reports the changes of the connection's last INSERT, UPDATE or DELETE even
             // for a SELECT; the difference of its running total is this statement's own.
-            let before = total_changes(&mut conn)
-                .await
-                .map_err(|e| sql_error(&id, e))?;
-            let mut q = sqlx::query(statement);
-            for v in &values {
-                q = bind_sqlite(q, v);
+            // SQLite reports the changes of the connection's last INSERT, UPDATE or DELETE even
+            // for a SELECT; the difference of its running total is this statement's own.
+            macro_rules! statement {
+                ($conn:expr) => {{
+                    let before = total_changes($conn).await.map_err(|e| sql_error(&id, e))?;
+                    let mut q = sqlx::query(statement);
+                    for v in &values {
+                        q = bind_sqlite(q, v);
+                    }
+                    let _ = read!((&mut *$conn).fetch_many(q), sqlite_row);
+                    let after = total_changes($conn).await.map_err(|e| sql_error(&id, e))?;
+                    after.saturating_sub(before)
+                }};
             }
-            let _ = read!((&mut *conn).fetch_many(q), sqlite_row);
-            let after = total_changes(&mut conn)
-                .await
-                .map_err(|e| sql_error(&id, e))?;
-            after.saturating_sub(before)
+            if cx.test_mode {
+                let mut tx = sqlx::Connection::begin(&mut *conn)
+                    .await
+                    .map_err(|e| sql_error(&id, e))?;
+                let n = statement!(&mut *tx);
+                tx.rollback().await.map_err(|e| sql_error(&id, e))?;
+                n
+            } else {
+                statement!(&mut *conn)
+            }
         }
         Pool::Postgres(pool) => {
             // Not kept prepared: the same statement may get other parameter types next time.
@@ -96,15 +108,27 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             for v in &values {
                 q = bind_pg(q, v);
             }
-            read!(pool.fetch_many(q), pg_row)
+            if cx.test_mode {
+                let mut tx = pool.begin().await.map_err(|e| sql_error(&id, e))?;
+                let n = read!((&mut *tx).fetch_many(q), pg_row);
+                tx.rollback().await.map_err(|e| sql_error(&id, e))?;
+                n
+            } else {
+                read!(pool.fetch_many(q), pg_row)
+            }
         }
     };
-    Ok(NodeOutput::out(json!({
+    let mut out = json!({
         "rows": rows,
         "row_count": rows.len(),
         "rows_affected": rows_affected,
         "truncated": truncated,
-    })))
+    });
+    if cx.test_mode {
+        // Test mode: the statement ran in a transaction that was rolled back.
+        out["simulated"] = json!(true);
+    }
+    Ok(NodeOutput::out(out))
 }
 
 async fn total_changes(conn: &mut sqlx::SqliteConnection) -> Result<u64, sqlx::Error> {

@@ -69,8 +69,10 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     };
     let (id, pool) = database(cx).await?;
     let (inserted, rows_affected) = match &pool {
-        Pool::Sqlite(pool) => sqlite(pool, &up).await.map_err(UpsertError::from),
-        Pool::Postgres(pool) => postgres(pool, &up).await,
+        Pool::Sqlite(pool) => sqlite(pool, &up, cx.test_mode)
+            .await
+            .map_err(UpsertError::from),
+        Pool::Postgres(pool) => postgres(pool, &up, cx.test_mode).await,
     }
     .map_err(|e| upsert_error(&id, &up, e))?;
     let key: Map<String, Json> = up
@@ -78,12 +80,17 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         .iter()
         .map(|k| (k.clone(), up.fields[k].clone()))
         .collect();
-    Ok(NodeOutput::out(json!({
+    let mut out = json!({
         "table": up.table_name,
         "action": if inserted { "inserted" } else { "updated" },
         "rows_affected": rows_affected,
         "key": key,
-    })))
+    });
+    if cx.test_mode {
+        // Test mode: the row was written in a transaction that was rolled back.
+        out["simulated"] = json!(true);
+    }
+    Ok(NodeOutput::out(out))
 }
 
 fn invalid(field: &str, message: String) -> NodeError {
@@ -153,7 +160,11 @@ impl Upsert {
     }
 }
 
-async fn sqlite(pool: &SqlitePool, up: &Upsert) -> Result<(bool, u64), sqlx::Error> {
+async fn sqlite(
+    pool: &SqlitePool,
+    up: &Upsert,
+    roll_back: bool,
+) -> Result<(bool, u64), sqlx::Error> {
     let columns = up.columns();
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
     let insert = format!(
@@ -197,11 +208,15 @@ async fn sqlite(pool: &SqlitePool, up: &Upsert) -> Result<(bool, u64), sqlx::Err
         }
         (false, q.execute(&mut *tx).await?.rows_affected())
     };
-    tx.commit().await?;
+    if roll_back {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
     Ok(result)
 }
 
-async fn postgres(pool: &PgPool, up: &Upsert) -> Result<(bool, u64), UpsertError> {
+async fn postgres(pool: &PgPool, up: &Upsert, roll_back: bool) -> Result<(bool, u64), UpsertError> {
     let types = column_types(pool, &up.table).await?;
     if types.is_empty() {
         return Err(UpsertError::Node(invalid(
@@ -248,7 +263,14 @@ async fn postgres(pool: &PgPool, up: &Upsert) -> Result<(bool, u64), UpsertError
     for c in &columns {
         q = q.bind(as_text(&up.fields[*c]));
     }
-    let row = q.fetch_one(pool).await?;
+    let row = if roll_back {
+        let mut tx = pool.begin().await?;
+        let row = q.fetch_one(&mut *tx).await?;
+        tx.rollback().await?;
+        row
+    } else {
+        q.fetch_one(pool).await?
+    };
     Ok((row.try_get::<bool, _>("inserted")?, 1))
 }
 
