@@ -570,3 +570,25 @@ fn a_for_each_is_not_retried_or_timed_as_a_whole_and_checks_its_settings() {
     .unwrap_err();
     assert_eq!(codes(&err), ["each:missing_setting"]);
 }
+
+#[test]
+fn an_unknown_filter_is_found_before_anything_runs() {
+    let err = compile(&wf(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "shorten", "kind": "set", "params": {"fields": {"t": "Title: {{ event.title | truncate(60) }}"}}}
+        ]),
+        json!([{"from": "start", "to": "shorten"}]),
+    ))
+    .unwrap_err();
+    let d = err
+        .iter()
+        .find(|d| d.code == "expression_syntax")
+        .expect("a syntax diagnostic");
+    assert_eq!(d.node.as_deref(), Some("shorten"));
+    assert!(
+        d.message.contains("no filter named `truncate`"),
+        "{}",
+        d.message
+    );
+}

@@ -2,6 +2,7 @@
 //! `event.budget >= 10000` in conditions. No user code runs: templates can only read the
 //! scope, call built-in filters, and are bounded by fuel (instruction count) and output size.
 
+mod names;
 mod scope;
 
 use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
@@ -149,6 +150,14 @@ impl Expressions {
 
     /// Compiles `template` once into the environment and records what it reads.
     fn register(&mut self, source: &str, template: String) -> Result<ExprId, SyntaxError> {
+        // A bare expression is wrapped in a tag; a template is scanned inside its tags only.
+        let whole_is_expression = template != source;
+        if let Some(message) = names::unknown_name(&self.env, source, whole_is_expression) {
+            return Err(SyntaxError {
+                message,
+                line: None,
+            });
+        }
         let id = ExprId(self.meta.len() as u32);
         let name = id.0.to_string();
         self.env
