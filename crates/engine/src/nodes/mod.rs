@@ -189,6 +189,8 @@ impl NodeOutput {
     }
 }
 
+/// The I/O nodes' futures are large (HTTP, SMTP, SQL, AI clients); they are boxed so that
+/// this future, allocated for every node that runs, stays small for the others.
 pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     match cx.node().kind {
         // A trigger's output is the event; the run loop handles triggers itself.
@@ -203,16 +205,16 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::Merge => merge::run(cx),
         NodeKind::Delay => delay::run(cx).await,
         NodeKind::Log => log::run(cx),
-        NodeKind::HttpRequest => http_request::run(cx).await,
+        NodeKind::HttpRequest => Box::pin(http_request::run(cx)).await,
         NodeKind::EmitEvent => emit_event::run(cx),
         NodeKind::RespondWebhook => respond_webhook::run(cx),
-        NodeKind::AiClassify => ai::classify(cx).await,
-        NodeKind::AiExtract => ai::extract(cx).await,
-        NodeKind::AiGenerate => ai::generate(cx).await,
-        NodeKind::SqlQuery => sql::query::run(cx).await,
-        NodeKind::UpsertRow => sql::upsert::run(cx).await,
+        NodeKind::AiClassify => Box::pin(ai::classify(cx)).await,
+        NodeKind::AiExtract => Box::pin(ai::extract(cx)).await,
+        NodeKind::AiGenerate => Box::pin(ai::generate(cx)).await,
+        NodeKind::SqlQuery => Box::pin(sql::query::run(cx)).await,
+        NodeKind::UpsertRow => Box::pin(sql::upsert::run(cx)).await,
         NodeKind::TextStats => text_stats::run(cx),
-        NodeKind::SendEmail => email::run(cx).await,
+        NodeKind::SendEmail => Box::pin(email::run(cx)).await,
         // The run loop runs these itself (executor/loop_run.rs): a For each runs its body per
         // item, a Collect gets the items' results. On their own they pass their input on.
         NodeKind::ForEach | NodeKind::Collect => Ok(NodeOutput::out(cx.input())),
