@@ -7,7 +7,8 @@
 #   scripts/install-deps.sh --build    only what building the app needs
 set -euo pipefail
 
-BUILD_PKGS=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev libxdo-dev file)
+# libdbus-1-dev: the OS keychain (Secret Service) that holds the secrets' master key.
+BUILD_PKGS=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev libxdo-dev file libdbus-1-dev)
 TEST_PKGS=(xvfb xauth chromium webkit2gtk-driver postgresql)
 
 case "${1:-}" in
