@@ -111,7 +111,8 @@ pub struct EmailServer {
     pub password_secret: Option<String>,
     /// The sender used when a node does not set one, e.g. `Sales <sales@example.com>`.
     pub from: String,
-    /// A PEM file of certificate authorities to trust besides the system's (a company CA).
+    /// A PEM file of certificate authorities to trust besides the built-in public ones (a
+    /// company CA), relative to the workflows folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<String>,
     #[serde(default = "smtp_timeout_ms")]

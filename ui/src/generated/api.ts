@@ -531,7 +531,8 @@ export interface Database {
 }
 export interface EmailServer {
   /**
-   * A PEM file of certificate authorities to trust besides the system's (a company CA).
+   * A PEM file of certificate authorities to trust besides the built-in public ones (a
+   * company CA), relative to the workflows folder.
    */
   ca_file?: string | null;
   /**
