@@ -29,7 +29,7 @@ pub use pipeline::{wait_for_run, Delivery, LiveEvent, WebhookReply, WebhookRoute
 mod files;
 pub use queue::Queue;
 use registry::Registry;
-pub use settings::{load_workspace, open_existing_secrets};
+pub use settings::{load_workspace, open_existing_secrets, read_workspace};
 
 /// How an [`App`] runs.
 #[derive(Debug, Clone)]

@@ -26,12 +26,19 @@ pub(crate) struct SettingsState {
 
 /// Reads `workspace.json` from `dir`; an absent file is the default workspace.
 pub fn load_workspace(dir: &Path) -> Result<Workspace, AppError> {
-    let path = dir.join(WORKSPACE_FILE);
-    match std::fs::read_to_string(&path) {
+    read_workspace(&dir.join(WORKSPACE_FILE), true)
+}
+
+/// Reads and checks a workspace file (`unreadable_file` when it cannot be read, unless it is
+/// absent and `absent_is_default`).
+pub fn read_workspace(path: &Path, absent_is_default: bool) -> Result<Workspace, AppError> {
+    match std::fs::read_to_string(path) {
         Ok(text) => Workspace::from_json(&text).map_err(|e| AppError::new(e.code, e.message)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Workspace::default()),
+        Err(e) if absent_is_default && e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Workspace::default())
+        }
         Err(e) => Err(AppError::new(
-            "io_error",
+            "unreadable_file",
             format!("cannot read {}: {e}", path.display()),
         )),
     }

@@ -95,22 +95,12 @@ fn engine_config(args: &RunArgs) -> Result<EngineConfig, String> {
     } else {
         dir
     };
-    let mut workspace = match &args.workspace {
-        Some(file) => std::fs::read_to_string(file)
-            .map_err(|e| format!("{}: {e}", file.display()))
-            .and_then(|t| {
-                switchyard_core::Workspace::from_json(&t)
-                    .map_err(|e| format!("{}: {} {}", file.display(), e.code, e.message))
-            })?,
-        None => switchyard_app::load_workspace(&dir).map_err(|e| {
-            format!(
-                "{}: {} {}",
-                dir.join("workspace.json").display(),
-                e.code,
-                e.message
-            )
-        })?,
-    };
+    let file = args
+        .workspace
+        .clone()
+        .unwrap_or_else(|| dir.join(switchyard_core::workspace::WORKSPACE_FILE));
+    let mut workspace = switchyard_app::read_workspace(&file, args.workspace.is_none())
+        .map_err(|e| format!("{}: {} {}", file.display(), e.code, e.message))?;
     if args.allow_private_network {
         workspace.network.allow_private_networks = true;
     }

@@ -13,20 +13,9 @@ fn is_workspace(path: &std::path::Path) -> bool {
 
 /// `workspace.json` is checked as workspace settings: valid means it loads.
 fn load_workspace(path: &std::path::Path) -> (Option<Workspace>, Vec<Diagnostic>) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            let d = Diagnostic::error(
-                "unreadable_file",
-                None,
-                format!("cannot read the file: {e}"),
-            );
-            return (None, vec![d]);
-        }
-    };
-    match Workspace::from_json(&text) {
+    match switchyard_app::read_workspace(path, false) {
         Ok(ws) => (Some(ws), vec![]),
-        Err(e) => (None, vec![Diagnostic::error(e.code, None, e.message)]),
+        Err(e) => (None, vec![Diagnostic::error(&e.code, None, e.message)]),
     }
 }
 

@@ -19,14 +19,14 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{ApiError, Ctx};
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
-fn ok<T: serde::Serialize>(v: T) -> ApiResult {
+pub(crate) fn ok<T: serde::Serialize>(v: T) -> ApiResult {
     Ok(Json(v).into_response())
 }
 
 /// A JSON body, with a clear 400 instead of axum's plain-text rejection.
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+pub(crate) fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     b.map(|Json(v)| v)
         .map_err(|e| ApiError(AppError::new("invalid_request", e.body_text())))
 }

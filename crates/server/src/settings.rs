@@ -4,16 +4,14 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, put};
 use axum::Json;
 use switchyard_app::api::SecretValue;
-use switchyard_app::AppError;
 use switchyard_core::Workspace;
 
-use crate::{ApiError, Ctx};
-
-type ApiResult = Result<Response, ApiError>;
+use crate::api::{body, ok, ApiResult};
+use crate::Ctx;
 
 pub(crate) fn routes(ctx: Ctx) -> axum::Router {
     axum::Router::new()
@@ -23,24 +21,19 @@ pub(crate) fn routes(ctx: Ctx) -> axum::Router {
         .with_state(ctx)
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v)
-        .map_err(|e| ApiError(AppError::new("invalid_request", e.body_text())))
-}
-
 async fn get_workspace(State(ctx): State<Ctx>) -> ApiResult {
-    Ok(Json(ctx.app.workspace()).into_response())
+    ok(ctx.app.workspace())
 }
 
 async fn put_workspace(
     State(ctx): State<Ctx>,
     b: Result<Json<Workspace>, JsonRejection>,
 ) -> ApiResult {
-    Ok(Json(ctx.app.save_workspace(body(b)?)?).into_response())
+    ok(ctx.app.save_workspace(body(b)?)?)
 }
 
 async fn list_secrets(State(ctx): State<Ctx>) -> ApiResult {
-    Ok(Json(ctx.app.list_secrets()?).into_response())
+    ok(ctx.app.list_secrets()?)
 }
 
 async fn set_secret(
