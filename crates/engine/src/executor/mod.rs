@@ -4,7 +4,9 @@
 //! item of a For each (its body's nodes, see `loop_run.rs`). Every future in flight is tagged
 //! with its frame, so items run concurrently with each other and with other branches.
 
+mod attempt;
 mod loop_run;
+mod retry;
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::AssertUnwindSafe;
@@ -506,116 +508,6 @@ impl Run<'_> {
             .map(|&e| self.plan.nodes[self.plan.edges[e].from].id.clone())
     }
 
-    fn start_attempt(&mut self, fid: FrameId, node: usize, attempt: u32) {
-        let input_from = self.input_from(fid, node);
-        self.fr(fid).attempt[node] = attempt;
-        let item = self.item(fid);
-        self.emit(RunEvent::NodeStarted {
-            node: self.plan.nodes[node].id.clone(),
-            attempt,
-            input_from,
-            item,
-        });
-        let cx = self.node_cx(fid, node);
-        let stand_in = self.req.stand_ins.get(&self.plan.nodes[node].id).cloned();
-        let timeout = self.plan.nodes[node].timeout;
-        let fut = async move {
-            let started = Instant::now();
-            let work = async move {
-                let result = match stand_in {
-                    Some(f) => f(&cx.scope.input).map(NodeOutput::out),
-                    None => nodes::execute(&cx).await,
-                };
-                cx.scrub(result)
-            };
-            let guarded = AssertUnwindSafe(work)
-                .catch_unwind()
-                .map(|r| r.unwrap_or_else(|p| Err(panicked(p))));
-            let result = match timeout {
-                Some(limit) => tokio::time::timeout(limit, guarded)
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(NodeError::new(
-                            "timeout",
-                            format!("gave up after {} ms", limit.as_millis()),
-                        ))
-                    }),
-                None => guarded.await,
-            };
-            Done::Attempt {
-                frame: fid,
-                node,
-                attempt,
-                elapsed: started.elapsed(),
-                result,
-            }
-        };
-        self.push(fid, fut.boxed());
-    }
-
-    /// Adds a future to the run; an item's futures end early when its loop abandons it.
-    fn push(&mut self, fid: FrameId, fut: BoxFuture<'static, Done>) {
-        match self.frame(fid).item.as_ref() {
-            None => self.inflight.push(fut),
-            Some(item) => {
-                let stop = item.stop.clone();
-                self.inflight.push(
-                    async move {
-                        tokio::select! {
-                            biased;
-                            _ = stop.cancelled() => Done::Dropped,
-                            done = fut => done,
-                        }
-                    }
-                    .boxed(),
-                );
-            }
-        }
-    }
-
-    /// The data a node reads as `input`: the output on its first incoming edge that carried data.
-    fn input_of(&self, fid: FrameId, node: usize) -> Arc<Json> {
-        let f = self.frame(fid);
-        f.active_in[node]
-            .first()
-            .and_then(|&e| f.outputs.get(self.plan.edges[e].from).cloned())
-            .unwrap_or_else(|| Arc::new(Json::Null))
-    }
-
-    fn node_cx(&self, fid: FrameId, node: usize) -> NodeCx {
-        let f = self.frame(fid);
-        let inputs: Vec<(String, Arc<Json>)> = f.active_in[node]
-            .iter()
-            .map(|&e| {
-                let from = self.plan.edges[e].from;
-                let out = f
-                    .outputs
-                    .get(from)
-                    .cloned()
-                    .unwrap_or_else(|| Arc::new(Json::Null));
-                (self.plan.nodes[from].id.clone(), out)
-            })
-            .collect();
-        let scope = Scope {
-            event: self.event.clone(),
-            input: self.input_of(fid, node),
-            vars: self.vars.clone(),
-            run: self.run_info.clone(),
-            outputs: Some(f.outputs.clone()),
-            item: f.item.as_ref().map(|i| i.value.clone()),
-            item_index: f.item.as_ref().map(|i| i.index as usize),
-        };
-        NodeCx {
-            plan: self.plan.clone(),
-            node,
-            scope,
-            inputs,
-            services: self.services.clone(),
-            redactor: Default::default(),
-            test_mode: self.req.test_mode,
-        }
-    }
-
     fn succeed(
         &mut self,
         fid: FrameId,
@@ -671,78 +563,6 @@ impl Run<'_> {
         }
     }
 
-    fn fail(
-        &mut self,
-        fid: FrameId,
-        node: usize,
-        attempt: u32,
-        elapsed: Duration,
-        error: NodeError,
-        work: &mut Vec<(usize, bool)>,
-    ) {
-        let plan = self.plan.clone();
-        let plan_node = &plan.nodes[node];
-        let id = plan_node.id.clone();
-        let policy = plan_node.retry;
-        let item = self.item(fid);
-        // A refused address stays refused: waiting does not change the network policy.
-        let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked");
-        if attempt < policy.max_attempts && retryable {
-            let delay = backoff(&policy, attempt, &mut self.rng);
-            self.emit(RunEvent::NodeRetrying {
-                node: id,
-                attempt,
-                error,
-                delay_ms: delay.as_millis() as u64,
-                item,
-            });
-            let next = attempt + 1;
-            self.push(
-                fid,
-                async move {
-                    tokio::time::sleep(delay).await;
-                    Done::RetryDue {
-                        frame: fid,
-                        node,
-                        attempt: next,
-                    }
-                }
-                .boxed(),
-            );
-            return;
-        }
-        let f = self.fr(fid);
-        f.state[node] = State::Done;
-        f.running -= 1;
-        let handled = plan_node.catches_errors;
-        if handled {
-            let input = self.input_of(fid, node);
-            let value = json!({"error": {"code": error.code, "message": error.message, "field": error.field, "node": id}, "input": input});
-            self.fr(fid).outputs.set(node, Arc::new(value));
-            self.route(fid, node, &["error".to_string()], work);
-        } else if fid == TOP {
-            self.failure = Some((Some(node), error.clone()));
-        } else {
-            let item = self.fr(fid).item.as_mut().expect("an item frame");
-            item.failure = Some((node, error.clone()));
-        }
-        if plan_node.kind == NodeKind::ForEach {
-            if let Some(c) = plan_node.loop_body.as_ref().and_then(|l| l.collect) {
-                if self.top.state[c] == State::Pending {
-                    self.mark_skipped(TOP, c, work);
-                }
-            }
-        }
-        self.emit(RunEvent::NodeFailed {
-            node: id,
-            attempt,
-            duration_ms: ms(elapsed),
-            error,
-            handled,
-            item,
-        });
-    }
-
     /// The output of each node that ran and passed nothing on: one value, or an object by id.
     fn final_output(&self) -> Json {
         let f = &self.top;
@@ -773,67 +593,6 @@ impl Run<'_> {
     }
 }
 
-/// Exponential backoff with "equal jitter": half the wait fixed, half random.
-fn backoff(
-    policy: &switchyard_core::RetryPolicy,
-    attempt: u32,
-    rng: &mut fastrand::Rng,
-) -> Duration {
-    let exp = policy
-        .backoff_ms
-        .saturating_mul(1u64 << (attempt - 1).min(30));
-    let capped = exp.min(policy.max_backoff_ms);
-    let ms = if policy.jitter && capped > 1 {
-        capped / 2 + rng.u64(0..=capped / 2)
-    } else {
-        capped
-    };
-    Duration::from_millis(ms)
-}
-
-fn panicked(payload: Box<dyn std::any::Any + Send>) -> NodeError {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown cause".to_string());
-    NodeError::new(
-        "panic",
-        format!("the node crashed ({what}); the run was stopped safely"),
-    )
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use switchyard_core::RetryPolicy;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap_with_bounded_jitter() {
-        let p = RetryPolicy {
-            max_attempts: 10,
-            backoff_ms: 100,
-            max_backoff_ms: 1_000,
-            jitter: false,
-        };
-        let mut rng = fastrand::Rng::with_seed(1);
-        let waits: Vec<u64> = (1..=6)
-            .map(|a| backoff(&p, a, &mut rng).as_millis() as u64)
-            .collect();
-        assert_eq!(waits, [100, 200, 400, 800, 1000, 1000]);
-        let p = RetryPolicy { jitter: true, ..p };
-        for a in 1..=6 {
-            let w = backoff(&p, a, &mut rng).as_millis() as u64;
-            let full = (100u64 << (a - 1)).min(1000);
-            assert!(
-                w >= full / 2 && w <= full,
-                "attempt {a}: {w} not in [{}, {full}]",
-                full / 2
-            );
-        }
-    }
 }

@@ -1,0 +1,128 @@
+//! One attempt of one node: its context, its future (stand-in or node, panics caught, the
+//! timeout applied) and where it is polled.
+
+use super::*;
+
+impl Run<'_> {
+    pub(super) fn start_attempt(&mut self, fid: FrameId, node: usize, attempt: u32) {
+        let input_from = self.input_from(fid, node);
+        self.fr(fid).attempt[node] = attempt;
+        let item = self.item(fid);
+        self.emit(RunEvent::NodeStarted {
+            node: self.plan.nodes[node].id.clone(),
+            attempt,
+            input_from,
+            item,
+        });
+        let cx = self.node_cx(fid, node);
+        let stand_in = self.req.stand_ins.get(&self.plan.nodes[node].id).cloned();
+        let timeout = self.plan.nodes[node].timeout;
+        let fut = async move {
+            let started = Instant::now();
+            let work = async move {
+                let result = match stand_in {
+                    Some(f) => f(&cx.scope.input).map(NodeOutput::out),
+                    None => nodes::execute(&cx).await,
+                };
+                cx.scrub(result)
+            };
+            let guarded = AssertUnwindSafe(work)
+                .catch_unwind()
+                .map(|r| r.unwrap_or_else(|p| Err(panicked(p))));
+            let result = match timeout {
+                Some(limit) => tokio::time::timeout(limit, guarded)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(NodeError::new(
+                            "timeout",
+                            format!("gave up after {} ms", limit.as_millis()),
+                        ))
+                    }),
+                None => guarded.await,
+            };
+            Done::Attempt {
+                frame: fid,
+                node,
+                attempt,
+                elapsed: started.elapsed(),
+                result,
+            }
+        };
+        self.push(fid, fut.boxed());
+    }
+
+    /// Adds a future to the run; an item's futures end early when its loop abandons it.
+    pub(super) fn push(&mut self, fid: FrameId, fut: BoxFuture<'static, Done>) {
+        match self.frame(fid).item.as_ref() {
+            None => self.inflight.push(fut),
+            Some(item) => {
+                let stop = item.stop.clone();
+                self.inflight.push(
+                    async move {
+                        tokio::select! {
+                            biased;
+                            _ = stop.cancelled() => Done::Dropped,
+                            done = fut => done,
+                        }
+                    }
+                    .boxed(),
+                );
+            }
+        }
+    }
+
+    /// The data a node reads as `input`: the output on its first incoming edge that carried data.
+    pub(super) fn input_of(&self, fid: FrameId, node: usize) -> Arc<Json> {
+        let f = self.frame(fid);
+        f.active_in[node]
+            .first()
+            .and_then(|&e| f.outputs.get(self.plan.edges[e].from).cloned())
+            .unwrap_or_else(|| Arc::new(Json::Null))
+    }
+
+    pub(super) fn node_cx(&self, fid: FrameId, node: usize) -> NodeCx {
+        let f = self.frame(fid);
+        let inputs: Vec<(String, Arc<Json>)> = f.active_in[node]
+            .iter()
+            .map(|&e| {
+                let from = self.plan.edges[e].from;
+                let out = f
+                    .outputs
+                    .get(from)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(Json::Null));
+                (self.plan.nodes[from].id.clone(), out)
+            })
+            .collect();
+        let scope = Scope {
+            event: self.event.clone(),
+            input: self.input_of(fid, node),
+            vars: self.vars.clone(),
+            run: self.run_info.clone(),
+            outputs: Some(f.outputs.clone()),
+            item: f.item.as_ref().map(|i| i.value.clone()),
+            item_index: f.item.as_ref().map(|i| i.index as usize),
+        };
+        NodeCx {
+            plan: self.plan.clone(),
+            node,
+            scope,
+            inputs,
+            services: self.services.clone(),
+            redactor: Default::default(),
+            test_mode: self.req.test_mode,
+        }
+    }
+}
+
+pub(super) fn panicked(payload: Box<dyn std::any::Any + Send>) -> NodeError {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string());
+    NodeError::new(
+        "panic",
+        format!("the node crashed ({what}); the run was stopped safely"),
+    )
+}
