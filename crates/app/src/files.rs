@@ -1,7 +1,7 @@
 //! Workflow files for the editor: list, open, save (a new version each time), delete, check,
 //! templates, history and restore.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use switchyard_core::catalog::{catalog, Descriptor};
 use switchyard_core::compile::is_slug;
@@ -160,7 +160,7 @@ fn first_message(d: &[switchyard_core::Diagnostic]) -> String {
     d.first().map(|d| d.message.clone()).unwrap_or_default()
 }
 
-fn write_atomically(path: &PathBuf, text: &str) -> Result<(), AppError> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), AppError> {
     let tmp = path.with_extension("json.tmp");
     let io = |e: std::io::Error| {
         AppError::new("io_error", format!("cannot write {}: {e}", path.display()))

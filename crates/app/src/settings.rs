@@ -10,6 +10,7 @@ use switchyard_core::workspace::{Workspace, WORKSPACE_FILE};
 use switchyard_secrets::{SecretError, SecretStore, SECRETS_FILE};
 
 use crate::api::{SecretList, SecretSummary, WorkspaceState};
+use crate::files::write_atomically;
 use crate::{App, AppError};
 
 /// The workspace the templates expect, shipped inside the binary.
@@ -122,13 +123,7 @@ impl App {
         let text = settings.to_json();
         // Checked the same way as when it is loaded.
         Workspace::from_json(&text).map_err(|e| AppError::new(e.code, e.message))?;
-        let path = self.inner.config.workflows_dir.join(WORKSPACE_FILE);
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| {
-                AppError::new("io_error", format!("cannot write {}: {e}", path.display()))
-            })?;
+        write_atomically(&self.inner.config.workflows_dir.join(WORKSPACE_FILE), &text)?;
         Ok(self.workspace())
     }
 
@@ -195,9 +190,7 @@ impl App {
         if path.exists() {
             return Ok(());
         }
-        std::fs::write(&path, TEMPLATE_WORKSPACE).map_err(|e| {
-            AppError::new("io_error", format!("cannot write {}: {e}", path.display()))
-        })?;
+        write_atomically(&path, TEMPLATE_WORKSPACE)?;
         self.refresh_settings();
         Ok(())
     }

@@ -35,6 +35,36 @@ async fn serve() -> Served {
     }
 }
 
+impl Served {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get_text(&self, path: &str) -> String {
+        let r = self.http.get(self.url(path)).send().await.unwrap();
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.text().await.unwrap()
+    }
+
+    async fn get_json(&self, path: &str) -> Value {
+        serde_json::from_str(&self.get_text(path).await).unwrap()
+    }
+
+    async fn put(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn delete(&self, path: &str) -> u16 {
+        let r = self.http.delete(self.url(path)).send().await.unwrap();
+        r.status().as_u16()
+    }
+}
+
 fn files_contain(dir: &Path, needle: &str) -> Vec<String> {
     let mut hits = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
@@ -53,44 +83,20 @@ fn files_contain(dir: &Path, needle: &str) -> Vec<String> {
 #[tokio::test]
 async fn secrets_go_in_encrypted_and_only_their_names_come_out() {
     let s = serve().await;
-    let listed: Value = s
-        .http
-        .get(format!("{}/api/secrets", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = s.get_json("/api/secrets").await;
     assert_eq!(listed["secrets"], json!([]));
 
     let value = "sk-live-do-not-leak-5c1e";
     let r = s
-        .http
-        .put(format!("{}/api/secrets/OPENAI_KEY", s.base))
-        .json(&json!({"value": value}))
-        .send()
-        .await
-        .unwrap();
+        .put("/api/secrets/OPENAI_KEY", &json!({"value": value}))
+        .await;
     assert_eq!(r.status().as_u16(), 204);
     let r = s
-        .http
-        .put(format!("{}/api/secrets/bad%20name", s.base))
-        .json(&json!({"value": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .put("/api/secrets/bad%20name", &json!({"value": "x"}))
+        .await;
     assert_eq!(r.status().as_u16(), 400);
 
-    let text = s
-        .http
-        .get(format!("{}/api/secrets", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.get_text("/api/secrets").await;
     let listed: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(listed["secrets"][0]["name"], "OPENAI_KEY");
     assert!(listed["key_source"].as_str().unwrap().contains("key file"));
@@ -110,35 +116,15 @@ async fn deleting_a_secret_takes_it_away_from_runs() {
     let s = serve().await;
     s.app.set_secret("CRM_TOKEN", "tok-123456").unwrap();
     assert!(s.app.secret("CRM_TOKEN").is_some());
-    let r = s
-        .http
-        .delete(format!("{}/api/secrets/CRM_TOKEN", s.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(s.delete("/api/secrets/CRM_TOKEN").await, 204);
     assert!(s.app.secret("CRM_TOKEN").is_none());
-    let r = s
-        .http
-        .delete(format!("{}/api/secrets/CRM_TOKEN", s.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 404);
+    assert_eq!(s.delete("/api/secrets/CRM_TOKEN").await, 404);
 }
 
 #[tokio::test]
 async fn workspace_settings_are_saved_checked_and_a_broken_file_keeps_the_last_good_ones() {
     let s = serve().await;
-    let ws: Value = s
-        .http
-        .get(format!("{}/api/workspace", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ws: Value = s.get_json("/api/workspace").await;
     assert_eq!(ws["settings"]["network"]["allow_private_networks"], false);
 
     let settings = json!({
@@ -146,36 +132,21 @@ async fn workspace_settings_are_saved_checked_and_a_broken_file_keeps_the_last_g
         "ai_providers": [{"id": "local", "base_url": "http://127.0.0.1:11434/v1", "model": "llama3.2"}],
         "network": {"allow_private_networks": true}
     });
-    let r = s
-        .http
-        .put(format!("{}/api/workspace", s.base))
-        .json(&settings)
-        .send()
-        .await
-        .unwrap();
+    let r = s.put("/api/workspace", &settings).await;
     assert_eq!(r.status().as_u16(), 200);
     let on_disk = std::fs::read_to_string(s.workflows.path().join("workspace.json")).unwrap();
     assert!(on_disk.contains("\"llama3.2\""));
     // The workspace file is not a workflow.
-    let workflows: Value = s
-        .http
-        .get(format!("{}/api/workflows", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let workflows: Value = s.get_json("/api/workflows").await;
     assert_eq!(workflows, json!([]));
 
     // A password inside a database URL is refused, and nothing is written.
     let r = s
-        .http
-        .put(format!("{}/api/workspace", s.base))
-        .json(&json!({"databases": [{"id": "crm", "url": "postgres://u:secret@db/crm"}]}))
-        .send()
-        .await
-        .unwrap();
+        .put(
+            "/api/workspace",
+            &json!({"databases": [{"id": "crm", "url": "postgres://u:secret@db/crm"}]}),
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "password_in_url");
@@ -257,15 +228,7 @@ async fn a_run_that_uses_a_secret_stores_no_trace_of_its_value() {
     .await
     .unwrap();
     assert_eq!(run.status, "failed");
-    let detail = s
-        .http
-        .get(format!("{}/api/runs/{}", s.base, run.id))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let detail = s.get_text(&format!("/api/runs/{}", run.id)).await;
     assert!(detail.contains("[secret API_TOKEN]"), "{detail}");
     assert!(!detail.contains(secret), "{detail}");
     s.app.shutdown().await;
