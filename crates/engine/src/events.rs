@@ -74,6 +74,9 @@ pub enum RunEvent {
         /// The item of a For each this happened for (0-based); none outside loops.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         item: Option<u32>,
+        /// The output is a pinned sample or a recording: the node did not run.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pinned: bool,
     },
     NodeRetrying {
         node: String,

@@ -220,6 +220,12 @@ export interface Node {
   params?: {
     [k: string]: unknown;
   };
+  /**
+   * Sample output given instead of running the node in test runs (the editor's test runs,
+   * `switchyard test`, `switchyard run --test-mode`), so a flow can be built before its
+   * upstream works. Real runs ignore it.
+   */
+  pinned?: Pinned | null;
   position?: Position;
   /**
    * Retry policy when the node fails; by default a node runs once.
@@ -229,6 +235,22 @@ export interface Node {
    * Time limit for one attempt, in milliseconds.
    */
   timeout_ms?: number | null;
+}
+/**
+ * A node's pinned sample output.
+ */
+export interface Pinned {
+  /**
+   * The output the node gives in test runs.
+   */
+  output: {
+    [k: string]: unknown;
+  };
+  /**
+   * The outputs it sends that data to. Empty: `out`, or for AI classify the route named by
+   * the output's `category`.
+   */
+  ports?: string[];
 }
 /**
  * A point on the canvas.

@@ -19,7 +19,7 @@ use futures::{FutureExt, StreamExt};
 use serde_json::{json, Value as Json};
 use switchyard_core::expr::{Outputs, Scope};
 use switchyard_core::kind::NodeKind;
-use switchyard_core::Plan;
+use switchyard_core::{Pin, Plan};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -61,6 +61,10 @@ pub struct RunRequest {
     /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; SQL runs in a
     /// transaction that is rolled back. Reads (GET, SELECT, AI) run for real.
     pub test_mode: bool,
+    /// Outputs given instead of running these nodes (by node id), in any mode: a retry from a
+    /// failed node pins the nodes that succeeded before it, a replay pins the recorded external
+    /// calls. In test mode the plan's own pinned samples apply too (these win).
+    pub pins: HashMap<String, Arc<Pin>>,
 }
 
 impl RunRequest {
@@ -74,6 +78,7 @@ impl RunRequest {
             stand_ins: HashMap::new(),
             seed: None,
             test_mode: false,
+            pins: HashMap::new(),
         }
     }
 }
@@ -537,6 +542,7 @@ impl Run<'_> {
             Ports::Named(p) => p,
         };
         self.route(fid, node, &ports, work);
+        let pinned = self.pin(node).is_some();
         self.emit(RunEvent::NodeSucceeded {
             node: id,
             attempt,
@@ -544,6 +550,7 @@ impl Run<'_> {
             output: value,
             ports,
             item,
+            pinned,
         });
     }
 
