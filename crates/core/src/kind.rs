@@ -102,6 +102,23 @@ impl NodeKind {
                 | NodeKind::EventTrigger
         )
     }
+
+    /// Whether a node of this kind depends on the world outside the run: it calls out (HTTP,
+    /// AI, email, SQL) or waits (Delay). Run journals keep what such nodes gave (per For each
+    /// item too), and a replay gives that back instead of running them.
+    pub fn is_recorded(self) -> bool {
+        matches!(
+            self,
+            NodeKind::HttpRequest
+                | NodeKind::AiClassify
+                | NodeKind::AiExtract
+                | NodeKind::AiGenerate
+                | NodeKind::SendEmail
+                | NodeKind::SqlQuery
+                | NodeKind::UpsertRow
+                | NodeKind::Delay
+        )
+    }
 }
 
 impl std::fmt::Display for NodeKind {

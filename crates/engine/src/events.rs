@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -19,7 +20,7 @@ pub enum RunStatus {
 /// `http_status`, `address_blocked` (the network policy refused the address),
 /// `invalid_response` (an answer not in the expected form), `missing_secret`,
 /// `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
 #[error("{message}")]
 pub struct NodeError {
     pub code: String,
@@ -45,7 +46,7 @@ impl NodeError {
 }
 
 /// One thing that happened in a run, in the order it happened.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RunEvent {
     RunStarted {
@@ -68,6 +69,10 @@ pub enum RunEvent {
     NodeSucceeded {
         node: String,
         attempt: u32,
+        /// When the attempt started, in milliseconds from the start of the run (none: not
+        /// known, for a node cancelled while it ran).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_ms: Option<f64>,
         duration_ms: f64,
         output: Arc<Json>,
         ports: Vec<String>,
@@ -81,6 +86,10 @@ pub enum RunEvent {
     NodeRetrying {
         node: String,
         attempt: u32,
+        /// When the attempt started, in milliseconds from the start of the run (none: not
+        /// known, for a node cancelled while it ran).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_ms: Option<f64>,
         error: NodeError,
         delay_ms: u64,
         /// The item of a For each this happened for (0-based); none outside loops.
@@ -91,6 +100,10 @@ pub enum RunEvent {
     NodeFailed {
         node: String,
         attempt: u32,
+        /// When the attempt started, in milliseconds from the start of the run (none: not
+        /// known, for a node cancelled while it ran).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_ms: Option<f64>,
         duration_ms: f64,
         error: NodeError,
         handled: bool,

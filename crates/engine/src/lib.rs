@@ -11,6 +11,6 @@ mod report;
 mod services;
 
 pub use events::{NodeError, RunEvent, RunStatus};
-pub use executor::{Engine, RunRequest, StandIn};
-pub use report::{NodeReport, NodeStatus, RunReport};
+pub use executor::{Engine, Outcome, Recorded, RunRequest, StandIn};
+pub use report::{ItemRecording, LogLine, NodeReport, NodeStatus, RunReport};
 pub use services::{env_name as secret_env_name, EngineConfig, Secrets};

@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::events::{NodeError, RunEvent, RunStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeStatus {
     Pending,
@@ -19,7 +20,7 @@ pub enum NodeStatus {
     Skipped,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NodeReport {
     pub id: String,
     pub status: NodeStatus,
@@ -31,6 +32,21 @@ pub struct NodeReport {
     pub attempts: u32,
     #[serde(default, serialize_with = "micros")]
     pub duration_ms: f64,
+    /// When the node's first attempt (or first item) started, in milliseconds from the start
+    /// of the run; with `ended_ms`, where it sits on the run's timeline.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "micros_opt"
+    )]
+    pub started_ms: Option<f64>,
+    /// When its last attempt (or last item) ended, in milliseconds from the start of the run.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "micros_opt"
+    )]
+    pub ended_ms: Option<f64>,
     /// The node whose output was this node's input (none: the event, or the node did not run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input_from: Option<String>,
@@ -46,12 +62,33 @@ pub struct NodeReport {
     /// The output is a pinned sample or a recording: the node did not run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pinned: bool,
+    /// Inside a For each, for nodes that call out or wait ([`NodeKind::is_recorded`]): what
+    /// each item's run of the node gave, so that a replay can give it back.
+    ///
+    /// [`NodeKind::is_recorded`]: switchyard_core::kind::NodeKind::is_recorded
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recordings: Vec<ItemRecording>,
     /// Inside a For each: attempts started and not yet finished.
     #[serde(skip)]
     in_flight: u32,
+    /// Whether `recordings` are kept for this node.
+    #[serde(skip)]
+    records: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What one For each item's run of a node gave: its output and ports, or its error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ItemRecording {
+    pub item: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Arc<Json>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<NodeError>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RunReport {
     pub run_id: String,
     pub status: RunStatus,
@@ -81,7 +118,23 @@ fn micros<S: serde::Serializer>(ms: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((ms * 1000.0).round() / 1000.0)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+fn micros_opt<S: serde::Serializer>(ms: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => micros(ms, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Widens a node's place on the timeline with one attempt: from `at`, lasting `took`.
+fn widen(n: &mut NodeReport, at: Option<f64>, took: f64) {
+    if let Some(at) = at {
+        n.started_ms = Some(n.started_ms.map_or(at, |s| s.min(at)));
+        let end = at + took;
+        n.ended_ms = Some(n.ended_ms.map_or(end, |e| e.max(end)));
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct LogLine {
     pub node: String,
     pub level: String,
@@ -103,12 +156,16 @@ impl RunReport {
                     error: None,
                     attempts: 0,
                     duration_ms: 0.0,
+                    started_ms: None,
+                    ended_ms: None,
                     input_from: None,
                     ports: Vec::new(),
                     items: 0,
                     item: None,
                     pinned: false,
+                    recordings: Vec::new(),
                     in_flight: 0,
+                    records: false,
                 })
                 .collect(),
             output: Json::Null,
@@ -118,13 +175,24 @@ impl RunReport {
             logs: Vec::new(),
             index: HashMap::new(),
         };
-        report.index = report
+        report.reindex();
+        report
+    }
+
+    /// Rebuilds the lookup by node id (after reading a report back from a journal).
+    pub fn reindex(&mut self) {
+        self.index = self
             .nodes
             .iter()
             .enumerate()
             .map(|(i, n)| (n.id.clone(), i))
             .collect();
-        report
+    }
+
+    /// Keeps what each For each item's run of the node at `position` gave (see
+    /// [`NodeReport::recordings`]).
+    pub(crate) fn record_items(&mut self, position: usize) {
+        self.nodes[position].records = true;
     }
 
     pub fn node(&self, id: &str) -> Option<&NodeReport> {
@@ -158,6 +226,7 @@ impl RunReport {
             RunEvent::NodeSucceeded {
                 node,
                 attempt,
+                started_ms,
                 duration_ms,
                 output,
                 ports,
@@ -165,6 +234,7 @@ impl RunReport {
                 ..
             } => {
                 if let Some(n) = self.node_mut(node) {
+                    widen(n, *started_ms, *duration_ms);
                     n.pinned = *pinned;
                     n.status = NodeStatus::Succeeded;
                     n.attempts = *attempt;
@@ -177,10 +247,12 @@ impl RunReport {
             RunEvent::NodeRetrying {
                 node,
                 attempt,
+                started_ms,
                 error,
                 ..
             } => {
                 if let Some(n) = self.node_mut(node) {
+                    widen(n, *started_ms, 0.0);
                     n.status = NodeStatus::Retrying;
                     n.attempts = *attempt;
                     n.error = Some(error.clone());
@@ -189,12 +261,14 @@ impl RunReport {
             RunEvent::NodeFailed {
                 node,
                 attempt,
+                started_ms,
                 duration_ms,
                 error,
                 handled,
                 ..
             } => {
                 if let Some(n) = self.node_mut(node) {
+                    widen(n, *started_ms, *duration_ms);
                     n.status = NodeStatus::Failed;
                     n.attempts = *attempt;
                     n.duration_ms = *duration_ms;
@@ -274,6 +348,7 @@ impl RunReport {
             }
             RunEvent::NodeSucceeded {
                 node,
+                started_ms,
                 duration_ms,
                 output,
                 ports,
@@ -281,6 +356,15 @@ impl RunReport {
                 ..
             } => {
                 if let Some(n) = self.node_mut(node) {
+                    widen(n, *started_ms, *duration_ms);
+                    if n.records {
+                        n.recordings.push(ItemRecording {
+                            item,
+                            output: Some(output.clone()),
+                            ports: ports.clone(),
+                            error: None,
+                        });
+                    }
                     n.pinned |= *pinned;
                     n.in_flight = n.in_flight.saturating_sub(1);
                     n.duration_ms += *duration_ms;
@@ -303,8 +387,14 @@ impl RunReport {
                     }
                 }
             }
-            RunEvent::NodeRetrying { node, error, .. } => {
+            RunEvent::NodeRetrying {
+                node,
+                started_ms,
+                error,
+                ..
+            } => {
                 if let Some(n) = self.node_mut(node) {
+                    widen(n, *started_ms, 0.0);
                     n.in_flight = n.in_flight.saturating_sub(1);
                     if n.status != NodeStatus::Failed {
                         n.status = NodeStatus::Retrying;
@@ -314,12 +404,23 @@ impl RunReport {
             }
             RunEvent::NodeFailed {
                 node,
+                started_ms,
                 duration_ms,
                 error,
                 handled,
                 ..
             } => {
                 if let Some(n) = self.node_mut(node) {
+                    widen(n, *started_ms, *duration_ms);
+                    // A cancelled item did not give anything a replay could give back.
+                    if n.records && error.code != "cancelled" {
+                        n.recordings.push(ItemRecording {
+                            item,
+                            output: None,
+                            ports: Vec::new(),
+                            error: Some(error.clone()),
+                        });
+                    }
                     n.in_flight = n.in_flight.saturating_sub(1);
                     n.duration_ms += *duration_ms;
                     if n.status != NodeStatus::Failed {

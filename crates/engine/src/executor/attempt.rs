@@ -15,16 +15,21 @@ impl Run<'_> {
             item,
         });
         let cx = self.node_cx(fid, node);
+        let replayed = self.replayed(fid, node);
         let stand_in = self.req.stand_ins.get(&self.plan.nodes[node].id).cloned();
         let pin = self.pin(node);
         let timeout = self.plan.nodes[node].timeout;
+        let run_started = self.started;
         let fut = async move {
             let started = Instant::now();
             let work = async move {
-                let result = match (pin, stand_in) {
-                    (Some(p), _) => Ok(NodeOutput::to((*p.output).clone(), p.ports.clone())),
-                    (None, Some(f)) => f(&cx.scope.input).map(NodeOutput::out),
-                    (None, None) => nodes::execute(&cx).await,
+                let result = match (replayed, pin, stand_in) {
+                    (Some(Outcome::Output(p)), _, _) | (None, Some(p), _) => {
+                        Ok(NodeOutput::to((*p.output).clone(), p.ports.clone()))
+                    }
+                    (Some(Outcome::Failed(e)), _, _) => Err(e),
+                    (None, None, Some(f)) => f(&cx.scope.input).map(NodeOutput::out),
+                    (None, None, None) => nodes::execute(&cx).await,
                 };
                 cx.scrub(result)
             };
@@ -46,7 +51,10 @@ impl Run<'_> {
                 frame: fid,
                 node,
                 attempt,
-                elapsed: started.elapsed(),
+                timing: Timing::new(
+                    started.saturating_duration_since(run_started),
+                    started.elapsed(),
+                ),
                 result,
             }
         };

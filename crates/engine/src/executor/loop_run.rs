@@ -4,6 +4,7 @@
 //! the values that reached it in the list's order.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value as Json};
 use switchyard_core::compile::ITEM_PORT;
@@ -12,7 +13,7 @@ use switchyard_core::plan::LoopInfo;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{Frame, FrameId, Run, State, TOP};
+use super::{Frame, FrameId, Run, State, Timing, TOP};
 use crate::events::{NodeError, RunEvent};
 use crate::nodes::{shorten, NodeOutput, Ports};
 
@@ -81,12 +82,14 @@ impl Run<'_> {
                     ),
                 )
                 .in_field("items");
-                self.fail(TOP, node, 1, std::time::Duration::ZERO, err, work);
+                let at = self.started.elapsed();
+                self.fail(TOP, node, 1, Timing::new(at, Duration::ZERO), err, work);
                 self.close_body(node);
                 return;
             }
             Err(err) => {
-                self.fail(TOP, node, 1, std::time::Duration::ZERO, err, work);
+                let at = self.started.elapsed();
+                self.fail(TOP, node, 1, Timing::new(at, Duration::ZERO), err, work);
                 self.close_body(node);
                 return;
             }
@@ -276,11 +279,14 @@ impl Run<'_> {
     /// Collect runs.
     fn finish_loop(&mut self, node: usize) {
         let lp = self.loops.remove(&node).expect("a running loop");
-        let elapsed = lp.started.elapsed();
+        let timing = Timing::new(
+            lp.started.saturating_duration_since(self.started),
+            lp.started.elapsed(),
+        );
         let mut work = Vec::new();
         self.close_body(node);
         match lp.failed {
-            Some(err) => self.fail(TOP, node, 1, elapsed, err, &mut work),
+            Some(err) => self.fail(TOP, node, 1, timing, err, &mut work),
             None => {
                 let count = lp.items.len();
                 let mut failed = lp.failed_items;
@@ -299,7 +305,7 @@ impl Run<'_> {
                     ports: Ports::Named(ports),
                     logs: Vec::new(),
                 };
-                self.succeed(TOP, node, 1, elapsed, out, &mut work);
+                self.succeed(TOP, node, 1, timing, out, &mut work);
                 // The `item` port leads into the body, not onwards: without a Collect, the
                 // For each ends its branch (its summary is an output of the run).
                 self.top.sent[node] = lp.collect.is_some();
@@ -317,29 +323,80 @@ impl Run<'_> {
                         "items": items,
                         "skipped": skipped.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
                     });
-                    if self.top.state[c] == State::Pending {
-                        self.top.state[c] = State::Running;
-                        self.top.running += 1;
-                        self.top.attempt[c] = 1;
-                        self.emit(RunEvent::NodeStarted {
-                            node: self.plan.nodes[c].id.clone(),
-                            attempt: 1,
-                            input_from: Some(self.plan.nodes[node].id.clone()),
-                            item: None,
-                        });
-                        self.succeed(
-                            TOP,
-                            c,
-                            1,
-                            std::time::Duration::ZERO,
-                            NodeOutput::out(value),
-                            &mut work,
-                        );
-                    }
+                    self.run_collect(node, c, NodeOutput::out(value), &mut work);
                 }
             }
         }
         self.resolve_all(TOP, work);
+    }
+
+    /// Gives a Collect its value (it has no attempt of its own).
+    fn run_collect(
+        &mut self,
+        node: usize,
+        collect: usize,
+        out: NodeOutput,
+        work: &mut Vec<(usize, bool)>,
+    ) {
+        if self.top.state[collect] != State::Pending {
+            return;
+        }
+        self.top.state[collect] = State::Running;
+        self.top.running += 1;
+        self.top.attempt[collect] = 1;
+        self.emit(RunEvent::NodeStarted {
+            node: self.plan.nodes[collect].id.clone(),
+            attempt: 1,
+            input_from: Some(self.plan.nodes[node].id.clone()),
+            item: None,
+        });
+        let at = self.started.elapsed();
+        self.succeed(TOP, collect, 1, Timing::new(at, Duration::ZERO), out, work);
+    }
+
+    /// A For each given its outcome (a retry from a node after the loop): its body does not
+    /// run (its nodes are reported skipped), and its Collect gives its own pinned value, or
+    /// is skipped when it has none.
+    pub(super) fn give_loop(
+        &mut self,
+        node: usize,
+        pin: &switchyard_core::Pin,
+        work: &mut Vec<(usize, bool)>,
+    ) {
+        let plan = self.plan.clone();
+        let info = plan.nodes[node]
+            .loop_body
+            .as_ref()
+            .expect("a For each has a loop");
+        let input_from = self.input_from(TOP, node);
+        self.top.attempt[node] = 1;
+        self.emit(RunEvent::NodeStarted {
+            node: plan.nodes[node].id.clone(),
+            attempt: 1,
+            input_from,
+            item: None,
+        });
+        for &b in &info.body {
+            self.top.state[b] = State::Done;
+        }
+        self.close_body(node);
+        let at = self.started.elapsed();
+        let out = NodeOutput::to((*pin.output).clone(), Vec::new());
+        self.succeed(TOP, node, 1, Timing::new(at, Duration::ZERO), out, work);
+        self.top.sent[node] = info.collect.is_some();
+        if let Some(c) = info.collect {
+            match self.pin(c) {
+                Some(p) => {
+                    let out = NodeOutput::to((*p.output).clone(), p.ports.clone());
+                    self.run_collect(node, c, out, work);
+                }
+                None => {
+                    if self.top.state[c] == State::Pending {
+                        self.mark_skipped(TOP, c, work);
+                    }
+                }
+            }
+        }
     }
 
     /// Body nodes that no item reached are reported skipped.

@@ -6,7 +6,10 @@
 
 mod attempt;
 mod loop_run;
+mod replay;
 mod retry;
+
+pub use replay::{Outcome, Recorded};
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::AssertUnwindSafe;
@@ -65,6 +68,10 @@ pub struct RunRequest {
     /// failed node pins the nodes that succeeded before it, a replay pins the recorded external
     /// calls. In test mode the plan's own pinned samples apply too (these win).
     pub pins: HashMap<String, Arc<Pin>>,
+    /// A replay: what these nodes (by id) gave in the run replayed, per For each item inside
+    /// loops; given back instead of running them, failures included. A node listed here with
+    /// nothing recorded for this item fails with `not_recorded` instead of running.
+    pub recorded: HashMap<String, Recorded>,
 }
 
 impl RunRequest {
@@ -79,6 +86,7 @@ impl RunRequest {
             seed: None,
             test_mode: false,
             pins: HashMap::new(),
+            recorded: HashMap::new(),
         }
     }
 }
@@ -113,7 +121,12 @@ impl Engine {
         sink: &mut (dyn FnMut(&RunEvent) + Send),
     ) -> RunReport {
         let start = Instant::now();
-        let report = RunReport::new(&req.run_id, plan.nodes.iter().map(|n| n.id.as_str()));
+        let mut report = RunReport::new(&req.run_id, plan.nodes.iter().map(|n| n.id.as_str()));
+        for (i, n) in plan.nodes.iter().enumerate() {
+            if n.in_loop.is_some() && n.kind.is_recorded() {
+                report.record_items(i);
+            }
+        }
         let trigger = match &req.trigger {
             Some(id) => plan
                 .index
@@ -127,6 +140,7 @@ impl Engine {
             m.extend(req.vars.clone());
         }
         let mut run = Run {
+            started: start,
             top: Frame::new(&plan, Arc::new(Outputs::new(plan.index.clone())), None),
             frames: HashMap::new(),
             next_frame: 1,
@@ -204,13 +218,30 @@ enum State {
 type FrameId = u32;
 const TOP: FrameId = 0;
 
+/// When an attempt started (from the start of the run) and how long it took.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    at: Option<Duration>,
+    took: Duration,
+}
+
+impl Timing {
+    fn new(at: Duration, took: Duration) -> Timing {
+        Timing { at: Some(at), took }
+    }
+
+    fn at_ms(&self) -> Option<f64> {
+        self.at.map(ms)
+    }
+}
+
 /// What an in-flight future reports back to the loop.
 enum Done {
     Attempt {
         frame: FrameId,
         node: usize,
         attempt: u32,
-        elapsed: Duration,
+        timing: Timing,
         result: Result<NodeOutput, NodeError>,
     },
     RetryDue {
@@ -257,6 +288,8 @@ impl Frame {
 }
 
 struct Run<'s> {
+    /// When the run started: node timings are offsets from it.
+    started: Instant,
     plan: Arc<Plan>,
     req: RunRequest,
     /// The run's own nodes.
@@ -331,7 +364,7 @@ impl Run<'_> {
             TOP,
             trigger,
             1,
-            Duration::ZERO,
+            Timing::new(Duration::ZERO, Duration::ZERO),
             NodeOutput::out(event),
             &mut work,
         );
@@ -367,20 +400,20 @@ impl Run<'_> {
                     frame,
                     node,
                     attempt,
-                    elapsed,
+                    timing,
                     result: Ok(out),
                 } => {
-                    self.succeed(frame, node, attempt, elapsed, out, &mut work);
+                    self.succeed(frame, node, attempt, timing, out, &mut work);
                     frame
                 }
                 Done::Attempt {
                     frame,
                     node,
                     attempt,
-                    elapsed,
+                    timing,
                     result: Err(err),
                 } => {
-                    self.fail(frame, node, attempt, elapsed, err, &mut work);
+                    self.fail(frame, node, attempt, timing, err, &mut work);
                     frame
                 }
             };
@@ -425,6 +458,7 @@ impl Run<'_> {
                 self.emit(RunEvent::NodeFailed {
                     node,
                     attempt,
+                    started_ms: None,
                     duration_ms: 0.0,
                     error,
                     handled: false,
@@ -501,7 +535,11 @@ impl Run<'_> {
         f.state[node] = State::Running;
         f.running += 1;
         if self.plan.nodes[node].kind == NodeKind::ForEach {
-            self.start_loop(node, work);
+            match self.pin(node) {
+                // A retry from a failed node after the loop: its outcome is given.
+                Some(pin) if fid == TOP => self.give_loop(node, &pin, work),
+                _ => self.start_loop(node, work),
+            }
         } else {
             self.start_attempt(fid, node, 1);
         }
@@ -518,7 +556,7 @@ impl Run<'_> {
         fid: FrameId,
         node: usize,
         attempt: u32,
-        elapsed: Duration,
+        timing: Timing,
         out: NodeOutput,
         work: &mut Vec<(usize, bool)>,
     ) {
@@ -542,11 +580,12 @@ impl Run<'_> {
             Ports::Named(p) => p,
         };
         self.route(fid, node, &ports, work);
-        let pinned = self.pin(node).is_some();
+        let pinned = self.pin(node).is_some() || self.req.recorded.contains_key(&id);
         self.emit(RunEvent::NodeSucceeded {
             node: id,
             attempt,
-            duration_ms: ms(elapsed),
+            started_ms: timing.at_ms(),
+            duration_ms: ms(timing.took),
             output: value,
             ports,
             item,

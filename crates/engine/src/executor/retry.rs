@@ -9,7 +9,7 @@ impl Run<'_> {
         fid: FrameId,
         node: usize,
         attempt: u32,
-        elapsed: Duration,
+        timing: Timing,
         error: NodeError,
         work: &mut Vec<(usize, bool)>,
     ) {
@@ -18,13 +18,16 @@ impl Run<'_> {
         let id = plan_node.id.clone();
         let policy = plan_node.retry;
         let item = self.item(fid);
-        // A refused address stays refused: waiting does not change the network policy.
-        let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked");
+        // A refused address stays refused: waiting does not change the network policy. A
+        // replayed failure is given back once, as it was recorded.
+        let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked")
+            && !self.req.recorded.contains_key(&id);
         if attempt < policy.max_attempts && retryable {
             let delay = backoff(&policy, attempt, &mut self.rng);
             self.emit(RunEvent::NodeRetrying {
                 node: id,
                 attempt,
+                started_ms: timing.at_ms(),
                 error,
                 delay_ms: delay.as_millis() as u64,
                 item,
@@ -69,7 +72,8 @@ impl Run<'_> {
         self.emit(RunEvent::NodeFailed {
             node: id,
             attempt,
-            duration_ms: ms(elapsed),
+            started_ms: timing.at_ms(),
+            duration_ms: ms(timing.took),
             error,
             handled,
             item,
