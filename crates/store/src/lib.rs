@@ -6,12 +6,14 @@
 
 mod ids;
 mod inbox;
+mod metrics;
 mod model;
 mod open;
 mod reads;
 mod writer;
 
 pub use ids::new_id;
+pub use metrics::{Metrics, MetricsBucket, MetricsQuery, NodeFailures};
 pub use model::*;
 pub use open::{Durability, Store, StoreConfig};
 pub use writer::Recovered;

@@ -84,14 +84,82 @@ pub enum JobOutcome {
     Done,
     /// Moved to dead letters, with the reason.
     Dead(String),
+    /// A later run of its event (a re-run, a retry from the failed node) succeeded: a dead
+    /// letter is done; a job in any other state is left as it is.
+    Resolved,
 }
 
-/// A finished run, stored in one transaction with its job's outcome and the events it emitted.
+/// A finished run, stored in one transaction with its job's outcome, the events it emitted
+/// and the log lines captured while it ran.
 #[derive(Debug, Clone)]
 pub struct FinishedRun {
     pub run: RunRecord,
     pub job: Option<(i64, JobOutcome)>,
     pub emitted: Vec<NewEvent>,
+    pub logs: Vec<RunLogLine>,
+}
+
+/// How a run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOrigin {
+    /// A webhook request.
+    Webhook,
+    /// A schedule trigger.
+    Schedule,
+    /// By hand (the editor, the API, the CLI).
+    Manual,
+    /// An event another run emitted or the API published, through an Event trigger.
+    Event,
+    /// The same event again, on the current version.
+    Rerun,
+    /// From the failed node of an earlier run (or a dead letter delivered again).
+    Retry,
+    /// An earlier run repeated from its recordings: nothing outside was called.
+    Replay,
+}
+
+impl RunOrigin {
+    pub const ALL: [RunOrigin; 7] = [
+        RunOrigin::Webhook,
+        RunOrigin::Schedule,
+        RunOrigin::Manual,
+        RunOrigin::Event,
+        RunOrigin::Rerun,
+        RunOrigin::Retry,
+        RunOrigin::Replay,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunOrigin::Webhook => "webhook",
+            RunOrigin::Schedule => "schedule",
+            RunOrigin::Manual => "manual",
+            RunOrigin::Event => "event",
+            RunOrigin::Rerun => "rerun",
+            RunOrigin::Retry => "retry",
+            RunOrigin::Replay => "replay",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RunOrigin> {
+        RunOrigin::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// One tracing event logged while a run ran (inside its span).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RunLogLine {
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    /// error | warn | info | debug | trace
+    pub level: String,
+    /// The module that logged it, e.g. `switchyard_app::runner`.
+    pub target: String,
+    pub message: String,
+    /// The event's other fields, as text.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// A run as stored: one row, its journal a JSON document.
@@ -110,6 +178,9 @@ pub struct RunRecord {
     pub duration_ms: f64,
     pub failed_node: Option<String>,
     pub error: Option<Json>,
+    pub origin: RunOrigin,
+    /// The run this one re-runs, retries or replays.
+    pub origin_run: Option<String>,
     /// Every node: status, input_from, output, error, attempts, duration (the engine's report),
     /// kept as the JSON text it was written as.
     #[schemars(with = "Json")]
@@ -130,15 +201,34 @@ pub struct RunSummary {
     pub duration_ms: f64,
     pub failed_node: Option<String>,
     pub error: Option<Json>,
+    pub origin: RunOrigin,
+    /// The run this one re-runs, retries or replays.
+    pub origin_run: Option<String>,
 }
 
-/// Which runs to list.
+/// Which runs to list, newest first. Times are Unix milliseconds.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RunFilter {
     pub workflow: Option<String>,
+    /// succeeded | failed | cancelled
     pub status: Option<String>,
-    /// Only runs that started before this time (for paging).
+    /// How the runs were started (`RunOrigin`'s names).
+    pub origin: Option<String>,
+    /// The runs that re-run, retry or replay this one.
+    pub origin_run: Option<String>,
+    /// Only runs that started at or after this time.
+    pub since: Option<i64>,
+    /// Only runs that started before this time.
+    pub until: Option<i64>,
+    /// Only runs whose event's payload contains this text (case-insensitive for ASCII).
+    pub q: Option<String>,
+    /// Only runs that started before this time (the `started_at` of the last run of the
+    /// previous page).
     pub before: Option<i64>,
+    /// With `before`: runs that started at that very time are listed when their id sorts
+    /// before this one (the `id` of the last run of the previous page), so no run is skipped.
+    pub before_id: Option<String>,
+    /// At most this many (default 50, at most 1000).
     pub limit: Option<i64>,
 }
 

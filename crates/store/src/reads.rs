@@ -2,36 +2,91 @@
 
 use serde_json::Value as Json;
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::model::*;
 use crate::{Result, Store, StoreError};
 
 const RUN_COLUMNS: &str = "id, event_id, workflow_id, workflow_version, trigger_node, status, \
-                           started_at, finished_at, duration_ms, failed_node, error";
+                           started_at, finished_at, duration_ms, failed_node, error, origin, \
+                           origin_run";
 const JOB_COLUMNS: &str =
     "id, event_id, workflow_id, trigger_node, status, attempts, last_error, updated_at";
 const EVENT_COLUMNS: &str =
     "id, name, source, payload, received_at, idempotency_key, parent_run, depth";
 
 impl Store {
-    /// Runs, newest first.
+    /// Runs, newest first (by start time). Only the conditions given are part of the query,
+    /// so SQLite picks the index that fits (by workflow, or by start time); every value is a
+    /// bound parameter.
     pub async fn runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>> {
         let limit = filter.limit.unwrap_or(50).clamp(1, 1000);
-        let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM runs
-             WHERE (?1 IS NULL OR workflow_id = ?1) AND (?2 IS NULL OR status = ?2)
-               AND (?3 IS NULL OR started_at < ?3)
-             ORDER BY seq DESC LIMIT ?4"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(&filter.workflow)
-            .bind(&filter.status)
-            .bind(filter.before)
-            .bind(limit)
-            .fetch_all(&self.inner.reads)
-            .await?;
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {RUN_COLUMNS} FROM runs WHERE 1"));
+        if let Some(w) = &filter.workflow {
+            q.push(" AND workflow_id = ").push_bind(w);
+        }
+        if let Some(s) = &filter.status {
+            q.push(" AND status = ").push_bind(s);
+        }
+        if let Some(o) = &filter.origin {
+            q.push(" AND origin = ").push_bind(o);
+        }
+        if let Some(o) = &filter.origin_run {
+            q.push(" AND origin_run = ").push_bind(o);
+        }
+        if let Some(t) = filter.since {
+            q.push(" AND started_at >= ").push_bind(t);
+        }
+        if let Some(t) = filter.until {
+            q.push(" AND started_at < ").push_bind(t);
+        }
+        match (filter.before, &filter.before_id) {
+            (Some(t), Some(id)) => {
+                q.push(" AND (started_at < ").push_bind(t);
+                q.push(" OR (started_at = ").push_bind(t);
+                q.push(" AND id < ").push_bind(id).push("))");
+            }
+            (Some(t), None) => {
+                q.push(" AND started_at < ").push_bind(t);
+            }
+            _ => {}
+        }
+        if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM events e WHERE e.id = runs.event_id \
+                 AND instr(lower(e.payload), ",
+            )
+            .push_bind(as_in_json(text))
+            .push(") > 0)");
+        }
+        q.push(" ORDER BY started_at DESC, id DESC LIMIT ")
+            .push_bind(limit);
+        let rows = q.build().fetch_all(&self.inner.reads).await?;
         rows.iter().map(run_summary).collect()
+    }
+
+    /// The log lines captured while a run ran (none when it logged nothing).
+    pub async fn run_logs(&self, run_id: &str) -> Result<Vec<RunLogLine>> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT lines FROM run_logs WHERE run_id = ?1")
+                .bind(run_id)
+                .fetch_optional(&self.inner.reads)
+                .await?;
+        match text {
+            None => Ok(Vec::new()),
+            Some(t) => serde_json::from_str(&t)
+                .map_err(|e| StoreError::Corrupt(format!("run logs of {run_id}: {e}"))),
+        }
+    }
+
+    /// The latest run of a job, if it ran.
+    pub async fn last_run_of_job(&self, job_id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM runs WHERE job_id = ?1 ORDER BY started_at DESC, id DESC LIMIT 1",
+        )
+        .bind(job_id)
+        .fetch_optional(&self.inner.reads)
+        .await?)
     }
 
     /// One run with its journal.
@@ -44,6 +99,8 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("there is no run {id}")))?;
         let s = run_summary(&row)?;
         Ok(RunRecord {
+            origin: s.origin,
+            origin_run: s.origin_run,
             id: s.id,
             job_id: row.get("job_id"),
             event_id: s.event_id,
@@ -101,7 +158,7 @@ impl Store {
         .map(job_info)
         .collect();
         let runs = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE event_id = ?1 ORDER BY started_at"
+            "SELECT {RUN_COLUMNS} FROM runs WHERE event_id = ?1 ORDER BY started_at, id"
         ))
         .bind(id)
         .fetch_all(&self.inner.reads)
@@ -203,9 +260,20 @@ fn json_column(row: &SqliteRow, col: &str) -> Result<Json> {
     serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
 }
 
+/// How `text` appears inside the JSON text of a payload (quotes and backslashes escaped), in
+/// ASCII lower case like SQLite's `lower()`.
+fn as_in_json(text: &str) -> String {
+    let quoted = serde_json::to_string(text).expect("strings serialize");
+    quoted[1..quoted.len() - 1].to_ascii_lowercase()
+}
+
 fn run_summary(row: &SqliteRow) -> Result<RunSummary> {
     let error: Option<String> = row.get("error");
+    let origin: String = row.get("origin");
     Ok(RunSummary {
+        origin: RunOrigin::parse(&origin)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown run origin {origin}")))?,
+        origin_run: row.get("origin_run"),
         id: row.get("id"),
         event_id: row.get("event_id"),
         workflow_id: row.get("workflow_id"),

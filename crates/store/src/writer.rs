@@ -12,7 +12,7 @@ use crate::{now_ms, Result, StoreError};
 
 type Reply<T> = oneshot::Sender<Result<T>>;
 
-/// Rows per multi-row INSERT (13 columns x 64 rows stays far below SQLite's bound-parameter limit).
+/// Rows per multi-row INSERT (15 columns x 64 rows stays far below SQLite's bound-parameter limit).
 const CHUNK: usize = 64;
 
 pub(crate) enum Op {
@@ -193,7 +193,9 @@ impl State {
         let lease_until = now + self.lease_ms;
         let mut events: Vec<(usize, NewEvent)> = Vec::new();
         let mut runs: Vec<RunRecord> = Vec::new();
+        let mut logs: Vec<(String, String)> = Vec::new();
         let mut done: Vec<i64> = Vec::new();
+        let mut resolved: Vec<i64> = Vec::new();
         let mut dead: Vec<(i64, String)> = Vec::new();
         let mut schedules: Vec<Json> = Vec::new();
         // Each Accept/Finish gets a slot; events carry the slot they answer to.
@@ -214,11 +216,21 @@ impl State {
                     }
                 }
                 Op::Finish { run, reply } => {
-                    let FinishedRun { run, job, emitted } = *run;
+                    let FinishedRun {
+                        run,
+                        job,
+                        emitted,
+                        logs: lines,
+                    } = *run;
                     match job {
                         Some((id, JobOutcome::Done)) => done.push(id),
                         Some((id, JobOutcome::Dead(why))) => dead.push((id, why)),
+                        Some((id, JobOutcome::Resolved)) => resolved.push(id),
                         None => {}
+                    }
+                    if !lines.is_empty() {
+                        let text = serde_json::to_string(&lines).expect("log lines serialize");
+                        logs.push((run.id.clone(), text));
                     }
                     runs.push(run);
                     let slot = slots.len();
@@ -330,7 +342,8 @@ impl State {
         for chunk in runs.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO runs (id, job_id, event_id, workflow_id, workflow_version, trigger_node,
-                                   status, started_at, finished_at, duration_ms, failed_node, error, journal) ",
+                                   status, started_at, finished_at, duration_ms, failed_node, error,
+                                   origin, origin_run, journal) ",
             );
             q.push_values(chunk, |mut b, r| {
                 b.push_bind(&r.id)
@@ -345,10 +358,30 @@ impl State {
                     .push_bind(r.duration_ms)
                     .push_bind(&r.failed_node)
                     .push_bind(r.error.as_ref().map(Json::to_string))
+                    .push_bind(r.origin.as_str())
+                    .push_bind(&r.origin_run)
                     .push_bind(r.journal.get());
             });
             q.push(" ON CONFLICT (id) DO NOTHING");
             q.build().persistent(false).execute(&mut *tx).await?;
+        }
+        for chunk in logs.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO run_logs (run_id, lines) ");
+            q.push_values(chunk, |mut b, (run, lines)| {
+                b.push_bind(run).push_bind(lines);
+            });
+            q.push(" ON CONFLICT (run_id) DO NOTHING");
+            q.build().persistent(false).execute(&mut *tx).await?;
+        }
+        if !resolved.is_empty() {
+            sqlx::query(
+                "UPDATE jobs SET status = 'done', updated_at = ?2
+                 WHERE status = 'dead' AND id IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(serde_json::to_string(&resolved).expect("numbers serialize"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         if !done.is_empty() {
             sqlx::query(

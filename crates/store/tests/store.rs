@@ -38,6 +38,8 @@ fn finished(job: &Job, status: &str) -> RunRecord {
         duration_ms: 1.5,
         failed_node: None,
         error: None,
+        origin: RunOrigin::Webhook,
+        origin_run: None,
         journal: serde_json::value::to_raw_value(
             &json!({"nodes": [{"id": "hook", "status": "succeeded"}]}),
         )
@@ -72,6 +74,7 @@ async fn accepted_events_and_runs_survive_a_reopen() {
             run,
             job: Some((job.id, JobOutcome::Done)),
             emitted: vec![event("lead.scored", None, &[("crm", "on_score")])],
+            logs: Vec::new(),
         })
         .await
         .unwrap();
@@ -154,6 +157,7 @@ async fn dead_letters_can_be_retried_and_discarded() {
                 run: finished(job, "failed"),
                 job: Some((job.id, JobOutcome::Dead("crm: 500".into()))),
                 emitted: vec![],
+                logs: Vec::new(),
             })
             .await
             .unwrap();
@@ -300,6 +304,7 @@ async fn reads_see_every_commit_made_before_them() {
                 run: finished(job, "succeeded"),
                 job: None,
                 emitted: vec![],
+                logs: Vec::new(),
             })
             .await
             .unwrap();
