@@ -5,6 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use switchyard_core::catalog::Descriptor;
 use switchyard_core::{Diagnostic, WorkflowFile};
+use switchyard_engine::{LogLine, NodeReport, RunReport};
+use switchyard_store::{DeadLetter, EventDetail, Metrics, RunLogLine, RunRecord, RunSummary};
 
 /// A workflow as listed: what it is, how it starts, and what is wrong with it.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -150,6 +152,89 @@ pub struct SecretValue {
     pub value: String,
 }
 
+/// Which version of a workflow a retry from the failed node runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryVersion {
+    /// The version being served now (fixed since the failure?).
+    #[default]
+    Current,
+    /// The version the failed run ran.
+    Original,
+}
+
+/// "Retry this run from its failed node".
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct RetryRequest {
+    #[serde(default)]
+    pub version: RetryVersion,
+}
+
+/// A run started from an earlier one (re-run, retry): its id, and the stored run when the
+/// caller waited for it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RunStarted {
+    pub run_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunSummary>,
+}
+
+/// A replay: the new run, and how it compares with the run it replays (`same_outcome`: the
+/// replay was deterministic).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ReplayResult {
+    pub run: RunSummary,
+    pub comparison: RunComparison,
+}
+
+/// Two runs side by side, node by node.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RunComparison {
+    pub a: RunSummary,
+    pub b: RunSummary,
+    /// The nodes of `a` in its order, then those only `b` has.
+    pub nodes: Vec<NodeComparison>,
+    /// Every node ended the same way (status, output, error) in both.
+    pub same_outcome: bool,
+    /// The runs' outputs are equal.
+    pub same_output: bool,
+}
+
+/// One node in two runs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct NodeComparison {
+    pub node: String,
+    /// The node in run `a` (none: it is not in that run's workflow version).
+    pub a: Option<NodeReport>,
+    pub b: Option<NodeReport>,
+    pub status_differs: bool,
+    pub output_differs: bool,
+    pub error_differs: bool,
+    /// Where the outputs differ (at most 50, then `more_differences`).
+    pub differences: Vec<ValueDifference>,
+    pub more_differences: bool,
+    /// `b`'s duration minus `a`'s.
+    pub duration_delta_ms: Option<f64>,
+}
+
+/// One place where two values differ: a path like `body.items[2].name` (empty: the whole
+/// value), and the value on each side (none: absent there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ValueDifference {
+    pub path: String,
+    pub a: Option<serde_json::Value>,
+    pub b: Option<serde_json::Value>,
+}
+
+/// The log lines of a run: what was logged while it ran (captured with its run id, secrets
+/// scrubbed), and its Log nodes' lines.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RunLogs {
+    pub run_id: String,
+    pub lines: Vec<RunLogLine>,
+    pub nodes: Vec<LogLine>,
+}
+
 /// Every type the UI exchanges with the backend, gathered so one schema covers them.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -168,6 +253,17 @@ struct ApiTypes {
     workspace_state: WorkspaceState,
     secret_list: SecretList,
     secret_value: SecretValue,
+    run_summary: RunSummary,
+    run_record: RunRecord,
+    run_report: RunReport,
+    run_event: switchyard_engine::RunEvent,
+    event_detail: EventDetail,
+    dead_letter: DeadLetter,
+    retry_request: RetryRequest,
+    run_started: RunStarted,
+    replay_result: ReplayResult,
+    run_logs: RunLogs,
+    metrics: Metrics,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

@@ -5,11 +5,15 @@
 //! workflows, the workers, the schedules and the live run stream.
 
 pub mod api;
+mod compare;
 mod error;
+mod history;
 pub mod load;
 mod pipeline;
 mod queue;
 pub mod registry;
+pub mod run_logs;
+mod runner;
 mod schedules;
 mod settings;
 

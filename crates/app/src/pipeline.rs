@@ -9,15 +9,12 @@ use serde::Serialize;
 use serde_json::{json, Value as Json};
 use switchyard_core::expr::Scope;
 use switchyard_core::kind::NodeKind;
-use switchyard_core::Plan;
-use switchyard_engine::{NodeStatus, RunEvent, RunReport, RunRequest, RunStatus};
-use switchyard_store::{
-    new_id, now_ms, Accepted, EventSource, FinishedRun, Job, JobOutcome, NewEvent, RunRecord,
-    RunSummary, Target,
-};
+use switchyard_engine::RunEvent;
+use switchyard_store::{new_id, now_ms, Accepted, EventSource, Job, NewEvent, RunSummary, Target};
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::{Registry, TriggerRef};
+use crate::runner::{Cause, Work};
 use crate::{App, AppError};
 
 /// What the live stream carries. Node events are sent as they happen; `run_stored` only after
@@ -72,13 +69,6 @@ pub struct WebhookRoute {
 pub(crate) struct ActiveRun {
     pub workflow_id: String,
     pub cancel: CancellationToken,
-}
-
-/// A job with what it needs to run.
-struct Work {
-    job: Job,
-    payload: Arc<Json>,
-    depth: i64,
 }
 
 impl App {
@@ -300,10 +290,12 @@ impl App {
         self.refuse_when_stopping()?;
         let job = self.inner.queue.retry_dead_letter(job_id).await?;
         let event = self.inner.store.event(&job.event_id).await?;
+        let previous = self.inner.store.last_run_of_job(job_id).await?;
         self.dispatch(Work {
             job: job.clone(),
             payload: Arc::new(event.payload),
             depth: event.depth,
+            cause: Cause::Retried(previous),
         });
         Ok(job)
     }
@@ -331,7 +323,7 @@ impl App {
             .collect()
     }
 
-    fn refuse_when_stopping(&self) -> Result<(), AppError> {
+    pub(crate) fn refuse_when_stopping(&self) -> Result<(), AppError> {
         if self.is_stopping() {
             return Err(AppError::new("shutting_down", "the server is stopping"));
         }
@@ -340,20 +332,12 @@ impl App {
 
     /// Stores events and hands their jobs to the workers.
     pub(crate) async fn accept(&self, events: Vec<NewEvent>) -> Result<Vec<Accepted>, AppError> {
-        let payloads: Vec<(Arc<Json>, i64)> = events
+        let payloads: Vec<(Arc<Json>, i64, EventSource)> = events
             .iter()
-            .map(|e| (Arc::new(e.payload.clone()), e.depth))
+            .map(|e| (Arc::new(e.payload.clone()), e.depth, e.source))
             .collect();
         let accepted = self.inner.queue.accept(events).await?;
-        for (a, (payload, depth)) in accepted.iter().zip(payloads) {
-            for job in &a.jobs {
-                self.dispatch(Work {
-                    job: job.clone(),
-                    payload: payload.clone(),
-                    depth,
-                });
-            }
-        }
+        self.dispatch_accepted(&accepted, payloads);
         Ok(accepted)
     }
 
@@ -376,6 +360,7 @@ impl App {
                 job,
                 payload: payload.clone(),
                 depth: 0,
+                cause: Cause::Delivered(EventSource::Schedule),
             });
         }
         Ok(())
@@ -401,235 +386,28 @@ impl App {
                 job,
                 payload: Arc::new(event.payload),
                 depth: event.depth,
+                cause: Cause::Delivered(event.source),
             });
         }
         Ok(())
     }
 
-    fn dispatch(&self, work: Work) {
-        let app = self.clone();
-        self.inner.tasks.spawn(async move {
-            let Ok(_permit) = app.inner.workers.clone().acquire_owned().await else {
-                return;
-            };
-            if app.is_stopping() {
-                // Not started: the job stays leased and runs on the next start.
-                return;
-            }
-            app.run_job(work).await;
-        });
-    }
-
-    async fn run_job(&self, work: Work) {
-        let Work {
-            job,
-            payload,
-            depth,
-        } = work;
-        let reg = self.registry();
-        let Some((plan, version)) = reg.plan(&job.workflow_id) else {
-            let why = format!(
-                "the workflow \"{}\" is not loaded or has errors",
-                job.workflow_id
-            );
-            self.settle_without_run(&job, why).await;
-            return;
-        };
-        let run_id = new_id("run");
-        let cancel = self.inner.abort.child_token();
-        self.inner.active.lock().expect("active lock").insert(
-            run_id.clone(),
-            ActiveRun {
-                workflow_id: job.workflow_id.clone(),
-                cancel: cancel.clone(),
-            },
-        );
-        let started_at = now_ms();
-        let mut req = RunRequest::new(run_id.clone(), payload.clone());
-        req.trigger = Some(job.trigger_node.clone());
-        req.cancel = cancel;
-        let live = self.inner.live.clone();
-        let respond_nodes: Vec<&str> = plan
-            .nodes
-            .iter()
-            .filter(|n| n.kind == NodeKind::RespondWebhook)
-            .map(|n| n.id.as_str())
-            .collect();
-        let mut sink = |e: &RunEvent| {
-            if live.receiver_count() > 0 {
-                let _ = live.send(LiveEvent::Run {
-                    run_id: run_id.clone(),
-                    workflow_id: job.workflow_id.clone(),
-                    event_id: job.event_id.clone(),
-                    event: e.clone(),
+    /// Hands the jobs of stored events (payload, depth, source per event) to the workers.
+    pub(crate) fn dispatch_accepted(
+        &self,
+        accepted: &[Accepted],
+        events: Vec<(Arc<Json>, i64, EventSource)>,
+    ) {
+        for (a, (payload, depth, source)) in accepted.iter().zip(events) {
+            for job in &a.jobs {
+                self.dispatch(Work {
+                    job: job.clone(),
+                    payload: payload.clone(),
+                    depth,
+                    cause: Cause::Delivered(source),
                 });
             }
-            if let RunEvent::NodeSucceeded { node, output, .. } = e {
-                if respond_nodes.contains(&node.as_str()) {
-                    self.answer(&job.event_id, reply_of(output));
-                }
-            }
-        };
-        let report = self.inner.engine.run(plan.clone(), req, &mut sink).await;
-        self.inner
-            .active
-            .lock()
-            .expect("active lock")
-            .remove(&run_id);
-        if report.status == RunStatus::Cancelled && self.inner.abort.is_cancelled() {
-            // Shutdown cut it short: the job stays leased and runs again on the next start.
-            return;
         }
-        let emitted = self.emitted(&reg, &plan, &report, &run_id, depth);
-        let outcome = match report.status {
-            RunStatus::Succeeded => JobOutcome::Done,
-            _ => JobOutcome::Dead(failure_text(&report)),
-        };
-        let record = RunRecord {
-            id: run_id.clone(),
-            job_id: Some(job.id),
-            event_id: Some(job.event_id.clone()),
-            workflow_id: job.workflow_id.clone(),
-            workflow_version: version,
-            trigger_node: Some(job.trigger_node.clone()),
-            status: status_text(report.status).to_string(),
-            started_at,
-            finished_at: now_ms(),
-            duration_ms: report.duration_ms,
-            failed_node: report.failed_node.clone(),
-            error: report
-                .error
-                .as_ref()
-                .map(|e| serde_json::to_value(e).unwrap_or(Json::Null)),
-            journal: serde_json::value::to_raw_value(&report)
-                .unwrap_or_else(|_| raw("{\"nodes\":[]}")),
-        };
-        let summary = summary_of(&record);
-        let payloads: Vec<(Arc<Json>, i64)> = emitted
-            .iter()
-            .map(|e| (Arc::new(e.payload.clone()), e.depth))
-            .collect();
-        let finished = FinishedRun {
-            run: record,
-            job: Some((job.id, outcome)),
-            emitted,
-        };
-        match self.inner.queue.finish(finished).await {
-            Ok(accepted) => {
-                for (a, (payload, depth)) in accepted.iter().zip(payloads) {
-                    for j in &a.jobs {
-                        self.dispatch(Work {
-                            job: j.clone(),
-                            payload: payload.clone(),
-                            depth,
-                        });
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::error!(run = %run_id, error = %e, "the run could not be recorded; its job runs again on the next start");
-                return;
-            }
-        }
-        // A webhook caller still waiting gets the run's outcome.
-        let fallback = match report.status {
-            RunStatus::Succeeded => WebhookReply {
-                status: 200,
-                headers: Vec::new(),
-                body: json!({"event_id": job.event_id, "run_id": run_id, "status": "succeeded", "output": report.output}),
-            },
-            _ => WebhookReply {
-                status: 500,
-                headers: Vec::new(),
-                body: json!({"event_id": job.event_id, "run_id": run_id, "status": summary.status,
-                             "code": "run_failed", "message": failure_text(&report)}),
-            },
-        };
-        self.answer(&job.event_id, fallback);
-        let _ = self.inner.live.send(LiveEvent::RunStored { run: summary });
-    }
-
-    /// A job whose workflow cannot run: dead-lettered with a run record saying why.
-    async fn settle_without_run(&self, job: &Job, why: String) {
-        let now = now_ms();
-        let record = RunRecord {
-            id: new_id("run"),
-            job_id: Some(job.id),
-            event_id: Some(job.event_id.clone()),
-            workflow_id: job.workflow_id.clone(),
-            workflow_version: None,
-            trigger_node: Some(job.trigger_node.clone()),
-            status: "failed".into(),
-            started_at: now,
-            finished_at: now,
-            duration_ms: 0.0,
-            failed_node: None,
-            error: Some(json!({"code": "workflow_unavailable", "message": why})),
-            journal: raw("{\"nodes\":[]}"),
-        };
-        let summary = summary_of(&record);
-        let finished = FinishedRun {
-            run: record,
-            job: Some((job.id, JobOutcome::Dead(why))),
-            emitted: Vec::new(),
-        };
-        if self.inner.queue.finish(finished).await.is_ok() {
-            let _ = self.inner.live.send(LiveEvent::RunStored { run: summary });
-        }
-    }
-
-    fn answer(&self, event_id: &str, reply: WebhookReply) {
-        let waiter = self
-            .inner
-            .waiters
-            .lock()
-            .expect("waiters lock")
-            .remove(event_id);
-        if let Some(tx) = waiter {
-            let _ = tx.send(reply);
-        }
-    }
-
-    /// The events a run's Emit event nodes sent, addressed to their listeners.
-    fn emitted(
-        &self,
-        reg: &Registry,
-        plan: &Plan,
-        report: &RunReport,
-        run_id: &str,
-        depth: i64,
-    ) -> Vec<NewEvent> {
-        let mut out = Vec::new();
-        for n in &report.nodes {
-            if n.status != NodeStatus::Succeeded {
-                continue;
-            }
-            let Some(&i) = plan.index.get(&n.id) else {
-                continue;
-            };
-            if plan.nodes[i].kind != NodeKind::EmitEvent {
-                continue;
-            }
-            let Some(output) = &n.output else { continue };
-            let name = output["event"].as_str().unwrap_or_default().to_string();
-            if depth + 1 > self.inner.config.max_chain_depth {
-                tracing::warn!(run = %run_id, event = %name, depth, "not emitted: the chain of events is too deep (a loop between workflows?)");
-                continue;
-            }
-            let payload = output["payload"].clone();
-            out.push(NewEvent {
-                id: new_id("evt"),
-                targets: subscribers(reg, &name, &payload),
-                name,
-                source: EventSource::Workflow,
-                payload,
-                received_at: now_ms(),
-                idempotency_key: None,
-                parent_run: Some(run_id.to_string()),
-                depth: depth + 1,
-            });
-        }
-        out
     }
 }
 
@@ -665,69 +443,6 @@ fn accepts(reg: &Registry, t: &TriggerRef, payload: &Json) -> bool {
             tracing::warn!(workflow = %t.workflow_id, node = %t.node, error = %e.message, "the event filter failed; the event is not delivered to this workflow");
             false
         }
-    }
-}
-
-fn reply_of(output: &Json) -> WebhookReply {
-    let status = output["status"]
-        .as_u64()
-        .filter(|s| (100..=599).contains(s))
-        .unwrap_or(200) as u16;
-    let headers = output["headers"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    let v = v
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string());
-                    (k.clone(), v)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    WebhookReply {
-        status,
-        headers,
-        body: output["body"].clone(),
-    }
-}
-
-fn raw(text: &str) -> Box<serde_json::value::RawValue> {
-    serde_json::value::RawValue::from_string(text.to_string()).expect("valid JSON")
-}
-
-fn status_text(s: RunStatus) -> &'static str {
-    match s {
-        RunStatus::Running => "running",
-        RunStatus::Succeeded => "succeeded",
-        RunStatus::Failed => "failed",
-        RunStatus::Cancelled => "cancelled",
-    }
-}
-
-fn failure_text(report: &RunReport) -> String {
-    match (&report.failed_node, &report.error) {
-        (Some(node), Some(e)) => format!("{node}: {} ({})", e.message, e.code),
-        (None, Some(e)) => format!("{} ({})", e.message, e.code),
-        _ => status_text(report.status).to_string(),
-    }
-}
-
-pub(crate) fn summary_of(r: &RunRecord) -> RunSummary {
-    RunSummary {
-        id: r.id.clone(),
-        event_id: r.event_id.clone(),
-        workflow_id: r.workflow_id.clone(),
-        workflow_version: r.workflow_version,
-        trigger_node: r.trigger_node.clone(),
-        status: r.status.clone(),
-        started_at: r.started_at,
-        finished_at: r.finished_at,
-        duration_ms: r.duration_ms,
-        failed_node: r.failed_node.clone(),
-        error: r.error.clone(),
     }
 }
 

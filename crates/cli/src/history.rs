@@ -97,7 +97,7 @@ pub fn runs(args: RunsArgs) -> ExitCode {
             workflow: args.workflow,
             status: args.status,
             limit: Some(args.limit),
-            before: None,
+            ..RunFilter::default()
         };
         match store.runs(&filter).await {
             Ok(list) if args.json => {

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::Layer as _;
 
 #[derive(Parser)]
 #[command(
@@ -65,12 +68,19 @@ enum Command {
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
-                .unwrap_or_else(|_| "warn,switchyard_app=info,switchyard::workflow_log=off".into()),
-        )
+    // The console gets what SWITCHYARD_LOG asks for; each run keeps the lines logged while it
+    // ran (GET /api/runs/{id}/logs), whatever the console shows.
+    let console = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG").unwrap_or_else(|_| {
+                "warn,switchyard_app=info,switchyard_app::run=warn,switchyard::workflow_log=off"
+                    .into()
+            }),
+        );
+    tracing_subscriber::registry()
+        .with(console)
+        .with(switchyard_app::run_logs::layer())
         .init();
     let cli = Cli::parse();
     match cli.command {

@@ -54,6 +54,20 @@ impl Secrets {
         std::env::var(env_name(name)).ok().map(Arc::from)
     }
 
+    /// `text` with every stored secret value in it replaced by `[secret NAME]`, or none when
+    /// it holds no secret (for text that no node scrubbed: log lines). Values under 4 bytes
+    /// are left alone, as nodes do.
+    pub fn scrub(&self, text: &str) -> Option<String> {
+        let values = self.values.read().expect("secrets lock").clone();
+        let mut redactor = Redactor::default();
+        for (name, value) in values.iter() {
+            if text.contains(value.as_ref()) {
+                redactor.add(name, value.clone());
+            }
+        }
+        redactor.text(text)
+    }
+
     /// The names of the stored secrets (never their values).
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
@@ -256,6 +270,11 @@ mod tests {
         assert_eq!(env_name("smtp.password"), "SWITCHYARD_SECRET_SMTP_PASSWORD");
         assert!(s.get("not-set-anywhere-4711").is_none());
         assert_eq!(s.names(), ["crm-token"]);
+        assert_eq!(
+            s.scrub("sent t0ken to the CRM").as_deref(),
+            Some("sent [secret crm-token] to the CRM")
+        );
+        assert_eq!(s.scrub("nothing secret"), None);
         assert!(!format!("{s:?}").contains("t0ken"));
     }
 }

@@ -174,7 +174,20 @@ async fn template(State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult {
     ok(ctx.app.get_template(&id)?)
 }
 
-async fn runs(State(ctx): State<Ctx>, Query(filter): Query<RunFilter>) -> ApiResult {
+async fn runs(State(ctx): State<Ctx>, Query(mut filter): Query<RunFilter>) -> ApiResult {
+    // An empty field in a form is no filter.
+    for f in [
+        &mut filter.workflow,
+        &mut filter.status,
+        &mut filter.origin,
+        &mut filter.origin_run,
+        &mut filter.q,
+        &mut filter.before_id,
+    ] {
+        if f.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            *f = None;
+        }
+    }
     ok(ctx
         .app
         .store()
@@ -184,7 +197,7 @@ async fn runs(State(ctx): State<Ctx>, Query(filter): Query<RunFilter>) -> ApiRes
 }
 
 async fn run(State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult {
-    ok(ctx.app.store().run(&id).await.map_err(AppError::from)?)
+    ok(ctx.app.get_run(&id).await?)
 }
 
 async fn cancel_run(State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult {

@@ -2,6 +2,7 @@
 //! the live run stream, and the browser UI. Handlers are thin: parse, call [`App`], map errors.
 
 mod api;
+mod history;
 mod hooks;
 mod settings;
 mod signature;
@@ -57,6 +58,7 @@ pub fn router(app: App, opts: ServerOptions) -> axum::Router {
     let mut router = axum::Router::new()
         .merge(hooks::routes(ctx.clone()))
         .merge(settings::routes(ctx.clone()))
+        .merge(history::routes(ctx.clone()))
         .merge(api::routes(ctx));
     if let Some(dir) = ui_dir {
         let index = dir.join("index.html");
@@ -118,7 +120,10 @@ impl IntoResponse for ApiError {
             | "duplicate_id"
             | "password_in_url"
             | "unsupported_version" => StatusCode::UNPROCESSABLE_ENTITY,
-            "conflict" => StatusCode::CONFLICT,
+            "conflict" | "run_not_failed" | "nodes_missing" | "nodes_changed" => {
+                StatusCode::CONFLICT
+            }
+            "version_unavailable" | "no_event" => StatusCode::UNPROCESSABLE_ENTITY,
             "shutting_down" => StatusCode::SERVICE_UNAVAILABLE,
             "timeout" => StatusCode::GATEWAY_TIMEOUT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,

@@ -31,6 +31,10 @@ export type NodeKind =
   | "for_each"
   | "collect";
 /**
+ * Where an event came from.
+ */
+export type EventSource = "webhook" | "schedule" | "manual" | "workflow";
+/**
  * Palette group.
  */
 export type Category = "triggers" | "flow" | "data" | "actions" | "utilities" | "ai";
@@ -72,9 +76,126 @@ export type FieldType =
       kind: "list";
     };
 /**
+ * How a run was started.
+ */
+export type RunOrigin = "webhook" | "schedule" | "manual" | "event" | "rerun" | "retry" | "replay";
+/**
  * What an export holds, which decides the file type offered in the save dialog.
  */
 export type ExportKind = "json" | "svg" | "png";
+export type NodeStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
+/**
+ * Which version of a workflow a retry from the failed node runs.
+ */
+export type RetryVersion = "current" | "original";
+/**
+ * One thing that happened in a run, in the order it happened.
+ */
+export type RunEvent =
+  | {
+      run_id: string;
+      started_at_ms: number;
+      trigger: string;
+      type: "run_started";
+      workflow_id: string;
+    }
+  | {
+      attempt: number;
+      /**
+       * The node whose output is this node's `input` (none for the trigger, whose input is
+       * the event), so a journal can show inputs without storing each value twice.
+       */
+      input_from?: string | null;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_started";
+    }
+  | {
+      attempt: number;
+      duration_ms: number;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      output: unknown;
+      /**
+       * The output is a pinned sample or a recording: the node did not run.
+       */
+      pinned?: boolean;
+      ports: string[];
+      /**
+       * When the attempt started, in milliseconds from the start of the run (none: not
+       * known, for a node cancelled while it ran).
+       */
+      started_ms?: number | null;
+      type: "node_succeeded";
+    }
+  | {
+      attempt: number;
+      delay_ms: number;
+      error: NodeError;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      /**
+       * When the attempt started, in milliseconds from the start of the run (none: not
+       * known, for a node cancelled while it ran).
+       */
+      started_ms?: number | null;
+      type: "node_retrying";
+    }
+  | {
+      attempt: number;
+      duration_ms: number;
+      error: NodeError;
+      handled: boolean;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      /**
+       * When the attempt started, in milliseconds from the start of the run (none: not
+       * known, for a node cancelled while it ran).
+       */
+      started_ms?: number | null;
+      type: "node_failed";
+    }
+  | {
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_skipped";
+    }
+  | {
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      level: string;
+      message: string;
+      node: string;
+      type: "log";
+    }
+  | {
+      duration_ms: number;
+      error?: NodeError | null;
+      failed_node?: string | null;
+      status: RunStatus;
+      type: "run_finished";
+    };
+/**
+ * How a run ended.
+ */
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
 /**
  * How the connection to an SMTP server is secured.
  */
@@ -87,9 +208,20 @@ export interface ApiTypes {
   api_error: ApiError;
   app_info: AppInfo;
   checked_text: CheckedText;
+  dead_letter: DeadLetter;
   descriptor: Descriptor;
   diagnostic: Diagnostic;
+  event_detail: EventDetail;
   export_request: ExportRequest;
+  metrics: Metrics;
+  replay_result: ReplayResult;
+  retry_request: RetryRequest;
+  run_event: RunEvent;
+  run_logs: RunLogs;
+  run_record: RunRecord;
+  run_report: RunReport;
+  run_started: RunStarted;
+  run_summary: RunSummary;
   saved: Saved;
   secret_list: SecretList;
   secret_value: SecretValue;
@@ -297,6 +429,42 @@ export interface Size {
   width: number;
 }
 /**
+ * A dead letter: a job that will not run again unless retried, with its event.
+ */
+export interface DeadLetter {
+  event: EventRecord;
+  job: JobInfo;
+}
+/**
+ * An event as stored.
+ */
+export interface EventRecord {
+  depth: number;
+  id: string;
+  idempotency_key?: string | null;
+  name: string;
+  parent_run?: string | null;
+  payload: unknown;
+  received_at: number;
+  source: EventSource;
+}
+/**
+ * A job as listed: one delivery of an event to one workflow.
+ */
+export interface JobInfo {
+  attempts: number;
+  event_id: string;
+  id: number;
+  last_error?: string | null;
+  /**
+   * queued | leased | done | dead | discarded
+   */
+  status: string;
+  trigger_node: string;
+  updated_at: number;
+  workflow_id: string;
+}
+/**
  * Everything the UI and the compiler need to know about a kind.
  */
 export interface Descriptor {
@@ -367,6 +535,35 @@ export interface Port {
   name: string;
 }
 /**
+ * An event with what it caused.
+ */
+export interface EventDetail {
+  event: EventRecord;
+  jobs: JobInfo[];
+  runs: RunSummary[];
+}
+/**
+ * A run in a list (without its journal).
+ */
+export interface RunSummary {
+  duration_ms: number;
+  error?: unknown;
+  event_id?: string | null;
+  failed_node?: string | null;
+  finished_at: number;
+  id: string;
+  origin: RunOrigin;
+  /**
+   * The run this one re-runs, retries or replays.
+   */
+  origin_run?: string | null;
+  started_at: number;
+  status: string;
+  trigger_node?: string | null;
+  workflow_id: string;
+  workflow_version?: number | null;
+}
+/**
  * "Save this export to a file the user picks" (desktop app: a native save dialog).
  */
 export interface ExportRequest {
@@ -379,6 +576,281 @@ export interface ExportRequest {
    * The file name proposed in the dialog, e.g. `lead-processing.svg`.
    */
   suggested_name: string;
+}
+/**
+ * Runs over a time window.
+ */
+export interface Metrics {
+  bucket_ms: number;
+  /**
+   * Every bucket of the window, oldest first, empty ones included.
+   */
+  buckets: MetricsBucket[];
+  cancelled: number;
+  failed: number;
+  /**
+   * Failed runs by the node that failed them, most first (`node` none: the workflow could
+   * not run at all).
+   */
+  failures_by_node: NodeFailures[];
+  /**
+   * Run durations, nearest rank.
+   */
+  p50_ms?: number | null;
+  p95_ms?: number | null;
+  runs: number;
+  since: number;
+  succeeded: number;
+  /**
+   * succeeded / runs (none without runs).
+   */
+  success_rate?: number | null;
+  until: number;
+  workflow?: string | null;
+}
+export interface MetricsBucket {
+  failed: number;
+  p50_ms?: number | null;
+  p95_ms?: number | null;
+  runs: number;
+  /**
+   * Unix milliseconds.
+   */
+  start: number;
+  succeeded: number;
+}
+export interface NodeFailures {
+  failures: number;
+  node?: string | null;
+}
+/**
+ * A replay: the new run, and how it compares with the run it replays (`same_outcome`: the
+ * replay was deterministic).
+ */
+export interface ReplayResult {
+  comparison: RunComparison;
+  run: RunSummary;
+}
+/**
+ * Two runs side by side, node by node.
+ */
+export interface RunComparison {
+  a: RunSummary;
+  b: RunSummary;
+  /**
+   * The nodes of `a` in its order, then those only `b` has.
+   */
+  nodes: NodeComparison[];
+  /**
+   * Every node ended the same way (status, output, error) in both.
+   */
+  same_outcome: boolean;
+  /**
+   * The runs' outputs are equal.
+   */
+  same_output: boolean;
+}
+/**
+ * One node in two runs.
+ */
+export interface NodeComparison {
+  /**
+   * The node in run `a` (none: it is not in that run's workflow version).
+   */
+  a?: NodeReport | null;
+  b?: NodeReport | null;
+  /**
+   * Where the outputs differ (at most 50, then `more_differences`).
+   */
+  differences: ValueDifference[];
+  /**
+   * `b`'s duration minus `a`'s.
+   */
+  duration_delta_ms?: number | null;
+  error_differs: boolean;
+  more_differences: boolean;
+  node: string;
+  output_differs: boolean;
+  status_differs: boolean;
+}
+export interface NodeReport {
+  attempts?: number;
+  duration_ms?: number;
+  /**
+   * When its last attempt (or last item) ended, in milliseconds from the start of the run.
+   */
+  ended_ms?: number | null;
+  error?: NodeError | null;
+  id: string;
+  /**
+   * The node whose output was this node's input (none: the event, or the node did not run).
+   */
+  input_from?: string | null;
+  /**
+   * Inside a For each: the item whose output `output` is (the highest that succeeded).
+   */
+  item?: number | null;
+  /**
+   * Inside a For each: how many items reached the node (0 outside loops).
+   */
+  items?: number;
+  output?: unknown;
+  /**
+   * The output is a pinned sample or a recording: the node did not run.
+   */
+  pinned?: boolean;
+  /**
+   * Output ports the node sent data to.
+   */
+  ports?: string[];
+  /**
+   * Inside a For each, for nodes that call out or wait ([`NodeKind::is_recorded`]): what
+   * each item's run of the node gave, so that a replay can give it back.
+   *
+   * [`NodeKind::is_recorded`]: switchyard_core::kind::NodeKind::is_recorded
+   */
+  recordings?: ItemRecording[];
+  /**
+   * When the node's first attempt (or first item) started, in milliseconds from the start
+   * of the run; with `ended_ms`, where it sits on the run's timeline.
+   */
+  started_ms?: number | null;
+  status: NodeStatus;
+}
+/**
+ * Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
+ * `http_status`, `address_blocked` (the network policy refused the address),
+ * `invalid_response` (an answer not in the expected form), `missing_secret`,
+ * `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
+ */
+export interface NodeError {
+  code: string;
+  /**
+   * The setting that caused it, when there is one.
+   */
+  field?: string | null;
+  message: string;
+}
+/**
+ * What one For each item's run of a node gave: its output and ports, or its error.
+ */
+export interface ItemRecording {
+  error?: NodeError | null;
+  item: number;
+  output?: unknown;
+  ports?: string[];
+}
+/**
+ * One place where two values differ: a path like `body.items[2].name` (empty: the whole
+ * value), and the value on each side (none: absent there).
+ */
+export interface ValueDifference {
+  a?: unknown;
+  b?: unknown;
+  path: string;
+}
+/**
+ * "Retry this run from its failed node".
+ */
+export interface RetryRequest {
+  version?: RetryVersion;
+}
+/**
+ * The log lines of a run: what was logged while it ran (captured with its run id, secrets
+ * scrubbed), and its Log nodes' lines.
+ */
+export interface RunLogs {
+  lines: RunLogLine[];
+  nodes: LogLine[];
+  run_id: string;
+}
+/**
+ * One tracing event logged while a run ran (inside its span).
+ */
+export interface RunLogLine {
+  /**
+   * Milliseconds since the Unix epoch.
+   */
+  at: number;
+  /**
+   * The event's other fields, as text.
+   */
+  fields?: {
+    [k: string]: string;
+  };
+  /**
+   * error | warn | info | debug | trace
+   */
+  level: string;
+  message: string;
+  /**
+   * The module that logged it, e.g. `switchyard_app::runner`.
+   */
+  target: string;
+}
+export interface LogLine {
+  item?: number | null;
+  level: string;
+  message: string;
+  node: string;
+}
+/**
+ * A run as stored: one row, its journal a JSON document.
+ */
+export interface RunRecord {
+  duration_ms: number;
+  error?: unknown;
+  event_id?: string | null;
+  failed_node?: string | null;
+  finished_at: number;
+  id: string;
+  job_id?: number | null;
+  /**
+   * Every node: status, input_from, output, error, attempts, duration (the engine's report),
+   * kept as the JSON text it was written as.
+   */
+  journal: {
+    [k: string]: unknown;
+  };
+  origin: RunOrigin;
+  /**
+   * The run this one re-runs, retries or replays.
+   */
+  origin_run?: string | null;
+  started_at: number;
+  /**
+   * succeeded | failed | cancelled
+   */
+  status: string;
+  trigger_node?: string | null;
+  workflow_id: string;
+  workflow_version?: number | null;
+}
+export interface RunReport {
+  duration_ms: number;
+  error?: NodeError | null;
+  failed_node?: string | null;
+  logs?: LogLine[];
+  /**
+   * Nodes in plan (topological) order.
+   */
+  nodes: NodeReport[];
+  /**
+   * The output of the last node of each branch that ran: one value, or an object by node id.
+   */
+  output: {
+    [k: string]: unknown;
+  };
+  run_id: string;
+  status: RunStatus;
+}
+/**
+ * A run started from an earlier one (re-run, retry): its id, and the stored run when the
+ * caller waited for it.
+ */
+export interface RunStarted {
+  run?: RunSummary | null;
+  run_id: string;
 }
 /**
  * Answer to "save this workflow".
