@@ -67,11 +67,11 @@ ui-check: ui-build ## UI gates: generated types fresh, tsc --noEmit (part of the
 	cd $(UI) && $(NPM) test
 
 # Needs Debian's Chromium (`apt-get install chromium`); the test starts the real `switchyard serve`.
-ui-e2e: ui-build | deps ## Browser e2e: the editor in Chromium against `switchyard serve`
+ui-e2e: ui-build | deps ## Browser e2e: the editor and the Runs screen in Chromium against `switchyard serve`
 	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install chromium"; exit 1; }
 	cd tests/e2e && $(NPM) ci --no-audit --no-fund
 	$(CARGO) build -p switchyard
-	SWITCHYARD_BIN=$(TARGET_DIR)/debug/switchyard node --test tests/e2e/editor.test.mjs
+	SWITCHYARD_BIN=$(TARGET_DIR)/debug/switchyard node --test tests/e2e/editor.test.mjs tests/e2e/runs.test.mjs
 
 # ---------------------------------------------------------------- Rust
 

@@ -19,6 +19,19 @@ fn main() {
         "list_secrets",
         "set_secret",
         "delete_secret",
+        "list_runs",
+        "get_run",
+        "get_event",
+        "get_run_logs",
+        "rerun_run",
+        "retry_run",
+        "replay_run",
+        "compare_runs",
+        "cancel_run",
+        "get_metrics",
+        "list_dead_letters",
+        "retry_dead_letter",
+        "discard_dead_letter",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

@@ -6,6 +6,7 @@ mod backend;
 mod commands;
 mod export;
 mod places;
+mod runs;
 mod smoke;
 
 pub use backend::Backend;
@@ -16,12 +17,22 @@ use tauri::{Manager, RunEvent};
 /// Starts the engine, opens the main window and serves the UI until the user quits; then stops
 /// the engine cleanly (runs finish or are released, the database is closed).
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
-                .unwrap_or_else(|_| "warn,switchyard_app=info,switchyard_desktop_lib=info".into()),
-        )
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
+    // The console gets what SWITCHYARD_LOG asks for; each run keeps the lines logged while it
+    // ran (Runs → a run → Logs), whatever the console shows.
+    let console = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG").unwrap_or_else(|_| {
+                "warn,switchyard_app=info,switchyard_app::run=warn,switchyard_desktop_lib=info"
+                    .into()
+            }),
+        );
+    tracing_subscriber::registry()
+        .with(console)
+        .with(switchyard_app::run_logs::layer())
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -56,6 +67,19 @@ pub fn run() {
             commands::set_secret,
             commands::delete_secret,
             export::save_export,
+            runs::list_runs,
+            runs::get_run,
+            runs::get_event,
+            runs::get_run_logs,
+            runs::rerun_run,
+            runs::retry_run,
+            runs::replay_run,
+            runs::compare_runs,
+            runs::cancel_run,
+            runs::get_metrics,
+            runs::list_dead_letters,
+            runs::retry_dead_letter,
+            runs::discard_dead_letter,
         ])
         .build(tauri::generate_context!())
         .expect("error while building the Switchyard desktop app");

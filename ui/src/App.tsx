@@ -5,6 +5,7 @@ import { DialogHost } from "./components/DialogHost";
 import { Toasts } from "./components/Toasts";
 import { EditorScreen } from "./features/editor/EditorScreen";
 import { HomeScreen } from "./features/home/HomeScreen";
+import { RunsScreen } from "./features/runs/RunsScreen";
 import { SettingsScreen } from "./features/settings/SettingsScreen";
 import { useApp } from "./stores/app";
 import { useCatalog } from "./stores/catalog";
@@ -31,6 +32,8 @@ export function App() {
         <HomeScreen />
       ) : screen === "settings" ? (
         <SettingsScreen />
+      ) : screen === "runs" ? (
+        <RunsScreen />
       ) : (
         <ReactFlowProvider>
           <EditorScreen />

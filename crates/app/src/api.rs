@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use switchyard_core::catalog::Descriptor;
 use switchyard_core::{Diagnostic, WorkflowFile};
 use switchyard_engine::{LogLine, NodeReport, RunReport};
-use switchyard_store::{DeadLetter, EventDetail, Metrics, RunLogLine, RunRecord, RunSummary};
+use switchyard_store::{
+    DeadLetter, EventDetail, Metrics, RunFilter, RunLogLine, RunRecord, RunSummary,
+};
 
 /// A workflow as listed: what it is, how it starts, and what is wrong with it.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -235,6 +237,14 @@ pub struct RunLogs {
     pub nodes: Vec<LogLine>,
 }
 
+/// A dead letter taken back: its job runs again now.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RetriedJob {
+    pub job_id: i64,
+    /// Deliveries so far, this one included.
+    pub attempts: i64,
+}
+
 /// Every type the UI exchanges with the backend, gathered so one schema covers them.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -253,6 +263,8 @@ struct ApiTypes {
     workspace_state: WorkspaceState,
     secret_list: SecretList,
     secret_value: SecretValue,
+    run_filter: RunFilter,
+    retried_job: RetriedJob,
     run_summary: RunSummary,
     run_record: RunRecord,
     run_report: RunReport,

@@ -196,10 +196,10 @@ impl App {
                 });
             }
             match e {
-                RunEvent::NodeSucceeded { node, output, .. } => {
-                    if respond_nodes.contains(&node.as_str()) {
-                        self.answer(&event_id, reply_of(output));
-                    }
+                RunEvent::NodeSucceeded { node, output, .. }
+                    if respond_nodes.contains(&node.as_str()) =>
+                {
+                    self.answer(&event_id, reply_of(output));
                 }
                 RunEvent::NodeRetrying {
                     node,

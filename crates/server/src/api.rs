@@ -299,7 +299,10 @@ async fn dead_letters(State(ctx): State<Ctx>, Query(p): Query<Page>) -> ApiResul
 
 async fn retry_dead(State(ctx): State<Ctx>, Path(job): Path<i64>) -> ApiResult {
     let job = ctx.app.retry_dead_letter(job).await?;
-    ok(json!({"job_id": job.id, "attempts": job.attempts}))
+    ok(switchyard_app::api::RetriedJob {
+        job_id: job.id,
+        attempts: job.attempts,
+    })
 }
 
 async fn discard_dead(State(ctx): State<Ctx>, Path(job): Path<i64>) -> ApiResult {

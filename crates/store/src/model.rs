@@ -207,7 +207,7 @@ pub struct RunSummary {
 }
 
 /// Which runs to list, newest first. Times are Unix milliseconds.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct RunFilter {
     pub workflow: Option<String>,
     /// succeeded | failed | cancelled

@@ -1,5 +1,12 @@
 // Typed calls to the backend, one function per command.
-import type { AppInfo, ExportRequest, WorkflowFile, Workspace } from "../generated/api";
+import type {
+  AppInfo,
+  ExportRequest,
+  RetryVersion,
+  RunFilter,
+  WorkflowFile,
+  Workspace,
+} from "../generated/api";
 import { transport } from "./transport";
 
 export type { AppInfo };
@@ -20,6 +27,21 @@ export const backend = {
   listSecrets: () => transport().call("list_secrets", {}),
   setSecret: (name: string, value: string) => transport().call("set_secret", { name, value }),
   deleteSecret: (name: string) => transport().call("delete_secret", { name }),
+  listRuns: (filter: RunFilter) => transport().call("list_runs", { filter }),
+  getRun: (id: string) => transport().call("get_run", { id }),
+  getEvent: (id: string) => transport().call("get_event", { id }),
+  getRunLogs: (id: string) => transport().call("get_run_logs", { id }),
+  rerunRun: (id: string) => transport().call("rerun_run", { id, wait: true }),
+  retryRun: (id: string, version: RetryVersion) =>
+    transport().call("retry_run", { id, version, wait: true }),
+  replayRun: (id: string) => transport().call("replay_run", { id }),
+  compareRuns: (a: string, b: string) => transport().call("compare_runs", { a, b }),
+  cancelRun: (id: string) => transport().call("cancel_run", { id }),
+  getMetrics: (workflow: string | null, window: string) =>
+    transport().call("get_metrics", { workflow, window }),
+  listDeadLetters: () => transport().call("list_dead_letters", {}),
+  retryDeadLetter: (job: number) => transport().call("retry_dead_letter", { job }),
+  discardDeadLetter: (job: number) => transport().call("discard_dead_letter", { job }),
 };
 
 /**

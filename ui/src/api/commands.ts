@@ -4,8 +4,20 @@
 import type {
   AppInfo,
   CheckedText,
+  DeadLetter,
   Descriptor,
+  EventDetail,
   ExportRequest,
+  Metrics,
+  ReplayResult,
+  RetriedJob,
+  RetryVersion,
+  RunComparison,
+  RunFilter,
+  RunLogs,
+  RunRecord,
+  RunStarted,
+  RunSummary,
   Saved,
   SecretList,
   TemplateInfo,
@@ -37,6 +49,25 @@ export interface Commands {
   list_secrets: { args: Record<string, never>; result: SecretList };
   set_secret: { args: { name: string; value: string }; result: null };
   delete_secret: { args: { name: string }; result: null };
+  /** Run history, newest first. */
+  list_runs: { args: { filter: RunFilter }; result: RunSummary[] };
+  get_run: { args: { id: string }; result: RunRecord };
+  /** An event with its jobs and the runs it caused. */
+  get_event: { args: { id: string }; result: EventDetail };
+  get_run_logs: { args: { id: string }; result: RunLogs };
+  /** The same event again, on the current version; `wait`: answer once the run is stored. */
+  rerun_run: { args: { id: string; wait: boolean }; result: RunStarted };
+  /** From the failed node: the nodes that succeeded give their recorded outputs. */
+  retry_run: { args: { id: string; version: RetryVersion; wait: boolean }; result: RunStarted };
+  /** The same event and version from the recordings: nothing outside is called. */
+  replay_run: { args: { id: string }; result: ReplayResult };
+  compare_runs: { args: { a: string; b: string }; result: RunComparison };
+  cancel_run: { args: { id: string }; result: null };
+  /** `window`: 15m, 1h, 24h, 7d ...; `workflow` null: every workflow. */
+  get_metrics: { args: { workflow: string | null; window: string }; result: Metrics };
+  list_dead_letters: { args: Record<string, never>; result: DeadLetter[] };
+  retry_dead_letter: { args: { job: number }; result: RetriedJob };
+  discard_dead_letter: { args: { job: number }; result: null };
 }
 
 export type CommandName = keyof Commands;
@@ -56,6 +87,18 @@ export interface HttpRoute<C extends CommandName> {
 }
 
 const seg = encodeURIComponent;
+
+/** `?a=1&b=x` from the fields that are set (none: empty). */
+export function query(
+  fields: Record<string, string | number | boolean | null | undefined>,
+): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) {
+    if (v !== null && v !== undefined && v !== "") params.set(k, String(v));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
 
 /** `null`: the command exists only in the desktop shell. */
 export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
@@ -101,6 +144,44 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
     body: ({ value }) => ({ value }),
   },
   delete_secret: { method: "DELETE", path: ({ name }) => `/api/secrets/${seg(name)}` },
+  list_runs: { method: "GET", path: ({ filter }) => `/api/runs${query({ ...filter })}` },
+  get_run: { method: "GET", path: ({ id }) => `/api/runs/${seg(id)}` },
+  get_event: { method: "GET", path: ({ id }) => `/api/events/${seg(id)}` },
+  get_run_logs: { method: "GET", path: ({ id }) => `/api/runs/${seg(id)}/logs` },
+  rerun_run: {
+    method: "POST",
+    path: ({ id, wait }) => `/api/runs/${seg(id)}/rerun${query({ wait })}`,
+    body: () => ({}),
+  },
+  retry_run: {
+    method: "POST",
+    path: ({ id, wait }) => `/api/runs/${seg(id)}/retry${query({ wait })}`,
+    body: ({ version }) => ({ version }),
+  },
+  replay_run: { method: "POST", path: ({ id }) => `/api/runs/${seg(id)}/replay`, body: () => ({}) },
+  compare_runs: { method: "GET", path: ({ a, b }) => `/api/runs/compare${query({ a, b })}` },
+  cancel_run: {
+    method: "POST",
+    path: ({ id }) => `/api/runs/${seg(id)}/cancel`,
+    body: () => ({}),
+    decode: () => null,
+  },
+  get_metrics: {
+    method: "GET",
+    path: ({ workflow, window }) => `/api/metrics${query({ workflow, window })}`,
+  },
+  list_dead_letters: { method: "GET", path: () => "/api/dead-letters?limit=200" },
+  retry_dead_letter: {
+    method: "POST",
+    path: ({ job }) => `/api/dead-letters/${job}/retry`,
+    body: () => ({}),
+  },
+  discard_dead_letter: {
+    method: "POST",
+    path: ({ job }) => `/api/dead-letters/${job}/discard`,
+    body: () => ({}),
+    decode: () => null,
+  },
 };
 
 /** The method, path and JSON body (if any) for a call, or `null` for desktop-only commands. */

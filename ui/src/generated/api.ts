@@ -215,8 +215,10 @@ export interface ApiTypes {
   export_request: ExportRequest;
   metrics: Metrics;
   replay_result: ReplayResult;
+  retried_job: RetriedJob;
   retry_request: RetryRequest;
   run_event: RunEvent;
+  run_filter: RunFilter;
   run_logs: RunLogs;
   run_record: RunRecord;
   run_report: RunReport;
@@ -750,10 +752,64 @@ export interface ValueDifference {
   path: string;
 }
 /**
+ * A dead letter taken back: its job runs again now.
+ */
+export interface RetriedJob {
+  /**
+   * Deliveries so far, this one included.
+   */
+  attempts: number;
+  job_id: number;
+}
+/**
  * "Retry this run from its failed node".
  */
 export interface RetryRequest {
   version?: RetryVersion;
+}
+/**
+ * Which runs to list, newest first. Times are Unix milliseconds.
+ */
+export interface RunFilter {
+  /**
+   * Only runs that started before this time (the `started_at` of the last run of the
+   * previous page).
+   */
+  before?: number | null;
+  /**
+   * With `before`: runs that started at that very time are listed when their id sorts
+   * before this one (the `id` of the last run of the previous page), so no run is skipped.
+   */
+  before_id?: string | null;
+  /**
+   * At most this many (default 50, at most 1000).
+   */
+  limit?: number | null;
+  /**
+   * How the runs were started (`RunOrigin`'s names).
+   */
+  origin?: string | null;
+  /**
+   * The runs that re-run, retry or replay this one.
+   */
+  origin_run?: string | null;
+  /**
+   * Only runs whose event's payload contains this text (case-insensitive for ASCII).
+   */
+  q?: string | null;
+  /**
+   * Only runs that started at or after this time.
+   */
+  since?: number | null;
+  /**
+   * succeeded | failed | cancelled
+   */
+  status?: string | null;
+  /**
+   * Only runs that started before this time.
+   */
+  until?: number | null;
+  workflow?: string | null;
 }
 /**
  * The log lines of a run: what was logged while it ran (captured with its run id, secrets

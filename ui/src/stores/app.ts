@@ -5,7 +5,9 @@ export type Screen =
   | { name: "home" }
   | { name: "editor" }
   /** `back`: the screen the Settings' back button returns to (the open workflow stays open). */
-  | { name: "settings"; back: "home" | "editor" };
+  | { name: "settings"; back: "home" | "editor" }
+  /** Run history, dead letters, metrics; `back` as for Settings. */
+  | { name: "runs"; back: "home" | "editor" };
 export type ThemeChoice = "system" | "light" | "dark";
 
 export interface Toast {
@@ -62,5 +64,5 @@ export const useApp = create<AppState>()((set, get) => ({
 export function openSettings(): void {
   const { screen, go } = useApp.getState();
   if (screen.name === "settings") return;
-  go({ name: "settings", back: screen.name });
+  go({ name: "settings", back: screen.name === "runs" ? screen.back : screen.name });
 }

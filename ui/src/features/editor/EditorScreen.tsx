@@ -5,6 +5,7 @@ import { Icon } from "../../components/Icon";
 import { ThemeToggle } from "../../components/ThemeToggle";
 import { graphToSvg } from "../../core/svg";
 import { openSettings } from "../../stores/app";
+import { openRuns } from "../../stores/runs";
 import { useCatalog } from "../../stores/catalog";
 import { ask } from "../../stores/dialogs";
 import {
@@ -238,6 +239,15 @@ function Toolbar({ run }: { run: (a: ShortcutAction) => void }) {
           aria-label="Keyboard shortcuts"
         >
           <Icon name="keyboard" />
+        </button>
+        <button
+          className="btn btn--ghost btn--icon"
+          onClick={() => openRuns(isNew ? undefined : meta.id)}
+          title="Runs of this workflow: history, dead letters, metrics"
+          aria-label="Runs of this workflow"
+          data-testid="open-runs"
+        >
+          <Icon name="history" />
         </button>
         <button
           className="btn btn--ghost btn--icon"

@@ -7,6 +7,7 @@ import { summary } from "../../core/diagnostics";
 import { failed, loading, ready, type Loadable } from "../../core/loadable";
 import type { TriggerInfo, WorkflowSummary } from "../../generated/api";
 import { openSettings } from "../../stores/app";
+import { openRuns } from "../../stores/runs";
 import { useWorkflows } from "../../stores/workflows";
 import {
   deleteWorkflow,
@@ -53,6 +54,14 @@ export function HomeScreen() {
           <p className="home__tagline">{TAGLINE}</p>
         </div>
         <div className="home__header-end">
+          <button
+            className="btn"
+            onClick={() => openRuns()}
+            title="Run history, dead letters and metrics"
+            data-testid="open-runs"
+          >
+            <Icon name="history" size={16} /> Runs
+          </button>
           <button
             className="btn btn--ghost btn--icon"
             onClick={openSettings}

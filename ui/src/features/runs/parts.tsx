@@ -1,0 +1,30 @@
+// Small pieces shared by the Runs screen's views.
+import type { RunOrigin } from "../../generated/api";
+import { ORIGIN_LABEL, pretty } from "../../core/runs";
+
+/** A run's or a node's status as a coloured pill. */
+export function StatusPill({ status }: { status: string }) {
+  return (
+    <span className={`status status--${status}`} data-testid="status">
+      {status}
+    </span>
+  );
+}
+
+export function OriginBadge({ origin }: { origin: RunOrigin }) {
+  return <span className={`origin origin--${origin}`}>{ORIGIN_LABEL[origin]}</span>;
+}
+
+/** A JSON value for reading, cut when very large. */
+export function JsonBlock({ value, label }: { value: unknown; label: string }) {
+  const { text, cut } = pretty(value);
+  return (
+    <figure className="json">
+      <figcaption className="json__label">{label}</figcaption>
+      <pre className="json__body" tabIndex={0} aria-label={label}>
+        {text}
+        {cut && "\n… (cut: the value is larger than shown)"}
+      </pre>
+    </figure>
+  );
+}
