@@ -314,6 +314,9 @@ async fn discard_dead(State(ctx): State<Ctx>, Path(job): Path<i64>) -> ApiResult
 struct StreamQuery {
     workflow: Option<String>,
     run: Option<String>,
+    /// Only `run_stored` (no node events): what a run list needs.
+    #[serde(default)]
+    stored: bool,
 }
 
 /// Run events as they happen (`run`), and each run once stored (`run_stored`).
@@ -341,6 +344,7 @@ async fn stream(
                     };
                     if q.workflow.as_ref().is_some_and(|w| w != wf)
                         || q.run.as_ref().is_some_and(|r| r != run)
+                        || (q.stored && matches!(ev, LiveEvent::Run { .. }))
                     {
                         continue;
                     }

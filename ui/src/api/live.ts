@@ -18,7 +18,7 @@ export interface LiveRuns {
 /** Calls `onStored` with each run stored from now on; `onGap` when some may have been missed. */
 export function watchRuns(onStored: (run: RunSummary) => void, onGap: () => void): LiveRuns {
   if (transport().kind === "http" && typeof EventSource !== "undefined") {
-    const source = new EventSource("/api/stream");
+    const source = new EventSource("/api/stream?stored=true");
     let opened = false;
     source.onopen = () => {
       // After a reconnection, runs stored in between were not pushed.

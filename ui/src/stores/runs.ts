@@ -39,6 +39,11 @@ interface RunsState {
 
 /** Every read of the list gets a number: an answer to an older read is dropped. */
 let generation = 0;
+/** Runs kept in the list while they arrive (older ones come back with "Load older runs"). */
+const MAX_LIVE = 500;
+/** Reading the list again because of arrivals: at most once per this many ms. */
+const REREAD_MS = 1000;
+let reread: ReturnType<typeof setTimeout> | null = null;
 
 export const useRuns = create<RunsState>()((set, get) => ({
   tab: "history",
@@ -86,11 +91,19 @@ export const useRuns = create<RunsState>()((set, get) => ({
     const { list, filter } = get();
     const fits = matchesFilter(run, filter);
     if (fits === null) {
-      void get().refresh();
+      // The text filter reads the event: ask the server, once for a burst of arrivals.
+      reread ??= setTimeout(() => {
+        reread = null;
+        void get().refresh();
+      }, REREAD_MS);
       return;
     }
     if (!fits || list.state !== "ready") return;
-    set({ list: ready(insertRun(list.value, run)) });
+    const next = insertRun(list.value, run);
+    set({
+      list: ready(next.slice(0, MAX_LIVE)),
+      more: get().more || next.length > MAX_LIVE,
+    });
   },
 }));
 

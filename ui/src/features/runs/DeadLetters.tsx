@@ -1,6 +1,6 @@
 // Dead letters: deliveries that will not run again unless retried (their run failed, or the
 // process stopped during them too often). Retry delivers the event again; discard gives up.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 
 import { backend } from "../../api/backend";
 import { Icon } from "../../components/Icon";
@@ -9,6 +9,7 @@ import { formatTime, pretty } from "../../core/runs";
 import type { DeadLetter } from "../../generated/api";
 import { useRuns } from "../../stores/runs";
 import { discardDeadLetter, retryDeadLetter } from "./actions";
+import { useThrottledRead } from "./parts";
 
 export function DeadLetters() {
   const [list, setList] = useState<Loadable<DeadLetter[]>>(loading);
@@ -18,10 +19,9 @@ export function DeadLetters() {
       (e: unknown) => setList(failed(e)),
     );
   }, []);
-  useEffect(reload, [reload]);
-  // A run stored (a retry's, say) may settle a dead letter: read the list again.
+  // A run stored (a retry's, say) may settle a dead letter or make one: read the list again.
   const runs = useRuns((s) => s.list);
-  useEffect(reload, [runs, reload]);
+  useThrottledRead(reload, runs);
 
   const lastRun = async (eventId: string) => {
     const detail = await backend.getEvent(eventId);

@@ -1,6 +1,6 @@
 // Metrics of a workflow (or all) over a window: runs per minute, success rate, p50/p95
 // duration, failures by node. Read again when runs arrive (at most every few seconds).
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { backend } from "../../api/backend";
 import { Icon } from "../../components/Icon";
@@ -17,6 +17,7 @@ import type { Metrics } from "../../generated/api";
 import { useRuns } from "../../stores/runs";
 import { useWorkflows } from "../../stores/workflows";
 import { BarList, Lines, StackedColumns } from "./charts";
+import { useThrottledRead } from "./parts";
 
 const WINDOWS = [
   { id: "1h", label: "Last hour" },
@@ -31,26 +32,19 @@ export function MetricsView() {
   const [m, setM] = useState<Loadable<Metrics>>(loading);
   const workflows = useWorkflows((s) => s.list);
   const runs = useRuns((s) => s.list);
-  const last = useRef(0);
 
-  useEffect(() => {
-    let live = true;
-    const read = () =>
-      backend.getMetrics(workflow || null, windowId).then(
-        (v) => live && setM(ready(v)),
-        (e: unknown) => live && setM(failed(e)),
-      );
-    // New runs read the metrics again, at most every 2 s.
-    const wait = Math.max(0, last.current + 2000 - Date.now());
-    const t = setTimeout(() => {
-      last.current = Date.now();
-      void read();
-    }, wait);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [workflow, windowId, runs]);
+  // Read at once when the choice changes; again when runs arrive (at most every 2 s). An
+  // answer to an older choice is dropped.
+  const asked = useRef(0);
+  const read = useCallback(() => {
+    const mine = ++asked.current;
+    backend.getMetrics(workflow || null, windowId).then(
+      (v) => mine === asked.current && setM(ready(v)),
+      (e: unknown) => mine === asked.current && setM(failed(e)),
+    );
+  }, [workflow, windowId]);
+  useEffect(read, [read]);
+  useThrottledRead(read, runs, { initial: false });
 
   const ids = workflows.state === "ready" ? workflows.value.map((w) => w.id) : [];
   return (

@@ -1,4 +1,6 @@
 // Small pieces shared by the Runs screen's views.
+import { useEffect, useRef } from "react";
+
 import type { RunOrigin } from "../../generated/api";
 import { ORIGIN_LABEL, pretty } from "../../core/runs";
 
@@ -27,4 +29,34 @@ export function JsonBlock({ value, label }: { value: unknown; label: string }) {
       </pre>
     </figure>
   );
+}
+
+/**
+ * Calls `read` whenever `trigger` changes (and at first, unless `initial` is false), but at
+ * most once every `gapMs`: a burst of arriving runs reads a view once.
+ */
+export function useThrottledRead(
+  read: () => void,
+  trigger: unknown,
+  { gapMs = 2000, initial = true }: { gapMs?: number; initial?: boolean } = {},
+): void {
+  const last = useRef(0);
+  const latest = useRef(read);
+  const first = useRef(true);
+  latest.current = read;
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      if (!initial) {
+        last.current = Date.now();
+        return;
+      }
+    }
+    const wait = Math.max(0, last.current + gapMs - Date.now());
+    const t = setTimeout(() => {
+      last.current = Date.now();
+      latest.current();
+    }, wait);
+    return () => clearTimeout(t);
+  }, [trigger, gapMs, initial]);
 }
