@@ -19,6 +19,8 @@ fn main() {
         "list_secrets",
         "set_secret",
         "delete_secret",
+        "run_live",
+        "cancel_run",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

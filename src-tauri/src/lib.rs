@@ -6,6 +6,7 @@ mod backend;
 mod commands;
 mod export;
 mod places;
+mod runs;
 mod smoke;
 
 pub use backend::Backend;
@@ -56,6 +57,8 @@ pub fn run() {
             commands::set_secret,
             commands::delete_secret,
             export::save_export,
+            runs::run_live,
+            runs::cancel_run,
         ])
         .build(tauri::generate_context!())
         .expect("error while building the Switchyard desktop app");

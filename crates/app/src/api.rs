@@ -168,6 +168,9 @@ struct ApiTypes {
     workspace_state: WorkspaceState,
     secret_list: SecretList,
     secret_value: SecretValue,
+    live_run_request: crate::LiveRunRequest,
+    live_run_outcome: crate::LiveRunOutcome,
+    run_event: switchyard_engine::RunEvent,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

@@ -100,7 +100,11 @@ async fn a_pinned_classification_takes_the_route_its_category_names() {
             {"from": "classify", "from_port": "cold", "to": "archive"}
         ]),
     );
-    let r = run(&p, test_run(json!({"message": "urgent enterprise demo, budget 50000"}))).await;
+    let r = run(
+        &p,
+        test_run(json!({"message": "urgent enterprise demo, budget 50000"})),
+    )
+    .await;
     assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
     assert_eq!(r.node("classify").unwrap().ports, vec!["out", "cold"]);
     assert_eq!(r.node("sales").unwrap().status, NodeStatus::Skipped);

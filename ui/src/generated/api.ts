@@ -75,6 +75,100 @@ export type FieldType =
  * What an export holds, which decides the file type offered in the save dialog.
  */
 export type ExportKind = "json" | "svg" | "png";
+export type NodeStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
+/**
+ * How a run ended.
+ */
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
+/**
+ * One thing that happened in a run, in the order it happened.
+ */
+export type RunEvent =
+  | {
+      run_id: string;
+      started_at_ms: number;
+      trigger: string;
+      type: "run_started";
+      workflow_id: string;
+    }
+  | {
+      attempt: number;
+      /**
+       * The node whose output is this node's `input` (none for the trigger, whose input is
+       * the event), so a journal can show inputs without storing each value twice.
+       */
+      input_from?: string | null;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_started";
+    }
+  | {
+      attempt: number;
+      duration_ms: number;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      output: unknown;
+      /**
+       * The output is a pinned sample or a recording: the node did not run.
+       */
+      pinned?: boolean;
+      ports: string[];
+      type: "node_succeeded";
+    }
+  | {
+      attempt: number;
+      delay_ms: number;
+      error: NodeError;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_retrying";
+    }
+  | {
+      attempt: number;
+      duration_ms: number;
+      error: NodeError;
+      handled: boolean;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_failed";
+    }
+  | {
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_skipped";
+    }
+  | {
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      level: string;
+      message: string;
+      node: string;
+      type: "log";
+    }
+  | {
+      duration_ms: number;
+      error?: NodeError | null;
+      failed_node?: string | null;
+      status: RunStatus;
+      type: "run_finished";
+    };
 /**
  * How the connection to an SMTP server is secured.
  */
@@ -90,6 +184,9 @@ export interface ApiTypes {
   descriptor: Descriptor;
   diagnostic: Diagnostic;
   export_request: ExportRequest;
+  live_run_outcome: LiveRunOutcome;
+  live_run_request: LiveRunRequest;
+  run_event: RunEvent;
   saved: Saved;
   secret_list: SecretList;
   secret_value: SecretValue;
@@ -379,6 +476,116 @@ export interface ExportRequest {
    * The file name proposed in the dialog, e.g. `lead-processing.svg`.
    */
   suggested_name: string;
+}
+/**
+ * How an editor run ended.
+ */
+export interface LiveRunOutcome {
+  /**
+   * The stored event of a real run; none for a test run.
+   */
+  event_id?: string | null;
+  report: RunReport;
+  run_id: string;
+  test_mode: boolean;
+}
+export interface RunReport {
+  duration_ms: number;
+  error?: NodeError | null;
+  failed_node?: string | null;
+  logs?: LogLine[];
+  /**
+   * Nodes in plan (topological) order.
+   */
+  nodes: NodeReport[];
+  /**
+   * The output of the last node of each branch that ran: one value, or an object by node id.
+   */
+  output: {
+    [k: string]: unknown;
+  };
+  run_id: string;
+  status: RunStatus;
+}
+/**
+ * Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
+ * `http_status`, `address_blocked` (the network policy refused the address),
+ * `invalid_response` (an answer not in the expected form), `missing_secret`,
+ * `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
+ */
+export interface NodeError {
+  code: string;
+  /**
+   * The setting that caused it, when there is one.
+   */
+  field?: string | null;
+  message: string;
+}
+export interface LogLine {
+  item?: number | null;
+  level: string;
+  message: string;
+  node: string;
+}
+export interface NodeReport {
+  attempts?: number;
+  duration_ms?: number;
+  error?: NodeError | null;
+  id: string;
+  /**
+   * The node whose output was this node's input (none: the event, or the node did not run).
+   */
+  input_from?: string | null;
+  /**
+   * Inside a For each: the item whose output `output` is (the highest that succeeded).
+   */
+  item?: number | null;
+  /**
+   * Inside a For each: how many items reached the node (0 outside loops).
+   */
+  items?: number;
+  output?: unknown;
+  /**
+   * The output is a pinned sample or a recording: the node did not run.
+   */
+  pinned?: boolean;
+  /**
+   * Output ports the node sent data to.
+   */
+  ports?: string[];
+  status: NodeStatus;
+}
+/**
+ * "Run this workflow and show me what happens."
+ */
+export interface LiveRunRequest {
+  /**
+   * The sample event (the trigger's output).
+   */
+  event?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The workflow as the editor has it; test runs run it as is (unsaved changes included).
+   * Real runs always run the saved file and ignore it.
+   */
+  file?: WorkflowFile | null;
+  /**
+   * Simulate side effects (emails, HTTP other than GET, SQL writes, emitted events) and use
+   * pinned samples. Off: a real, stored run of the saved workflow.
+   */
+  test_mode?: boolean;
+  /**
+   * The trigger to start from; by default the Manual trigger, else the first trigger.
+   */
+  trigger?: string | null;
+  /**
+   * Overrides of the workflow's variables (test runs only).
+   */
+  vars?: {
+    [k: string]: unknown;
+  };
+  workflow_id: string;
 }
 /**
  * Answer to "save this workflow".
