@@ -1,5 +1,12 @@
 // Typed calls to the backend, one function per command.
-import type { AppInfo, ExportRequest, WorkflowFile, Workspace } from "../generated/api";
+import type {
+  AppInfo,
+  ExportRequest,
+  LiveRunRequest,
+  RunEvent,
+  WorkflowFile,
+  Workspace,
+} from "../generated/api";
 import { transport } from "./transport";
 
 export type { AppInfo };
@@ -20,6 +27,10 @@ export const backend = {
   listSecrets: () => transport().call("list_secrets", {}),
   setSecret: (name: string, value: string) => transport().call("set_secret", { name, value }),
   deleteSecret: (name: string) => transport().call("delete_secret", { name }),
+  /** Runs a workflow, calling `onEvent` as it goes; resolves with the outcome at the end. */
+  runLive: (request: LiveRunRequest, onEvent: (event: RunEvent) => void) =>
+    transport().stream("run_live", { request }, onEvent),
+  cancelRun: (id: string) => transport().call("cancel_run", { id }),
 };
 
 /**

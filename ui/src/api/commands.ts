@@ -6,6 +6,9 @@ import type {
   CheckedText,
   Descriptor,
   ExportRequest,
+  LiveRunOutcome,
+  LiveRunRequest,
+  RunEvent,
   Saved,
   SecretList,
   TemplateInfo,
@@ -37,7 +40,26 @@ export interface Commands {
   list_secrets: { args: Record<string, never>; result: SecretList };
   set_secret: { args: { name: string; value: string }; result: null };
   delete_secret: { args: { name: string }; result: null };
+  /** Cancels a run in progress. */
+  cancel_run: { args: { id: string }; result: null };
 }
+
+/**
+ * Commands that send events while they work, then answer once. Over Tauri the events come
+ * through a channel passed as `onEvent`; over HTTP the answer is newline-delimited JSON:
+ * `{"type":"event","event"}` lines, then `{"type":"done","result"}` or `{"type":"error"}`.
+ */
+export interface StreamCommands {
+  run_live: { args: { request: LiveRunRequest }; event: RunEvent; result: LiveRunOutcome };
+}
+
+export type StreamName = keyof StreamCommands;
+
+export const STREAM_ROUTES: {
+  [C in StreamName]: { path: string; body: (args: StreamCommands[C]["args"]) => unknown };
+} = {
+  run_live: { path: "/api/runs/live", body: ({ request }) => request },
+};
 
 export type CommandName = keyof Commands;
 export type ArgsOf<C extends CommandName> = Commands[C]["args"];
@@ -101,6 +123,11 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
     body: ({ value }) => ({ value }),
   },
   delete_secret: { method: "DELETE", path: ({ name }) => `/api/secrets/${seg(name)}` },
+  cancel_run: {
+    method: "POST",
+    path: ({ id }) => `/api/runs/${seg(id)}/cancel`,
+    decode: () => null,
+  },
 };
 
 /** The method, path and JSON body (if any) for a call, or `null` for desktop-only commands. */
