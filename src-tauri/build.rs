@@ -32,6 +32,7 @@ fn main() {
         "list_dead_letters",
         "retry_dead_letter",
         "discard_dead_letter",
+        "run_live",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

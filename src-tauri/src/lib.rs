@@ -5,6 +5,7 @@
 mod backend;
 mod commands;
 mod export;
+mod history;
 mod places;
 mod runs;
 mod smoke;
@@ -67,19 +68,20 @@ pub fn run() {
             commands::set_secret,
             commands::delete_secret,
             export::save_export,
-            runs::list_runs,
-            runs::get_run,
-            runs::get_event,
-            runs::get_run_logs,
-            runs::rerun_run,
-            runs::retry_run,
-            runs::replay_run,
-            runs::compare_runs,
+            history::list_runs,
+            history::get_run,
+            history::get_event,
+            history::get_run_logs,
+            history::rerun_run,
+            history::retry_run,
+            history::replay_run,
+            history::compare_runs,
             runs::cancel_run,
-            runs::get_metrics,
-            runs::list_dead_letters,
-            runs::retry_dead_letter,
-            runs::discard_dead_letter,
+            history::get_metrics,
+            history::list_dead_letters,
+            history::retry_dead_letter,
+            history::discard_dead_letter,
+            runs::run_live,
         ])
         .build(tauri::generate_context!())
         .expect("error while building the Switchyard desktop app");

@@ -276,6 +276,8 @@ struct ApiTypes {
     replay_result: ReplayResult,
     run_logs: RunLogs,
     metrics: Metrics,
+    live_run_request: crate::LiveRunRequest,
+    live_run_outcome: crate::LiveRunOutcome,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

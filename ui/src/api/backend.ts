@@ -4,6 +4,8 @@ import type {
   ExportRequest,
   RetryVersion,
   RunFilter,
+  LiveRunRequest,
+  RunEvent,
   WorkflowFile,
   Workspace,
 } from "../generated/api";
@@ -42,6 +44,9 @@ export const backend = {
   listDeadLetters: () => transport().call("list_dead_letters", {}),
   retryDeadLetter: (job: number) => transport().call("retry_dead_letter", { job }),
   discardDeadLetter: (job: number) => transport().call("discard_dead_letter", { job }),
+  /** Runs a workflow, calling `onEvent` as it goes; resolves with the outcome at the end. */
+  runLive: (request: LiveRunRequest, onEvent: (event: RunEvent) => void) =>
+    transport().stream("run_live", { request }, onEvent),
 };
 
 /**

@@ -18,6 +18,9 @@ import type {
   RunRecord,
   RunStarted,
   RunSummary,
+  LiveRunOutcome,
+  LiveRunRequest,
+  RunEvent,
   Saved,
   SecretList,
   TemplateInfo,
@@ -69,6 +72,23 @@ export interface Commands {
   retry_dead_letter: { args: { job: number }; result: RetriedJob };
   discard_dead_letter: { args: { job: number }; result: null };
 }
+
+/**
+ * Commands that send events while they work, then answer once. Over Tauri the events come
+ * through a channel passed as `onEvent`; over HTTP the answer is newline-delimited JSON:
+ * `{"type":"event","event"}` lines, then `{"type":"done","result"}` or `{"type":"error"}`.
+ */
+export interface StreamCommands {
+  run_live: { args: { request: LiveRunRequest }; event: RunEvent; result: LiveRunOutcome };
+}
+
+export type StreamName = keyof StreamCommands;
+
+export const STREAM_ROUTES: {
+  [C in StreamName]: { path: string; body: (args: StreamCommands[C]["args"]) => unknown };
+} = {
+  run_live: { path: "/api/runs/live", body: ({ request }) => request },
+};
 
 export type CommandName = keyof Commands;
 export type ArgsOf<C extends CommandName> = Commands[C]["args"];

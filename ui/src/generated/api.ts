@@ -85,6 +85,10 @@ export type RunOrigin = "webhook" | "schedule" | "manual" | "event" | "rerun" | 
 export type ExportKind = "json" | "svg" | "png";
 export type NodeStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
 /**
+ * How a run ended.
+ */
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
+/**
  * Which version of a workflow a retry from the failed node runs.
  */
 export type RetryVersion = "current" | "original";
@@ -193,10 +197,6 @@ export type RunEvent =
       type: "run_finished";
     };
 /**
- * How a run ended.
- */
-export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
-/**
  * How the connection to an SMTP server is secured.
  */
 export type SmtpSecurity = "plain" | "starttls" | "tls";
@@ -213,6 +213,8 @@ export interface ApiTypes {
   diagnostic: Diagnostic;
   event_detail: EventDetail;
   export_request: ExportRequest;
+  live_run_outcome: LiveRunOutcome;
+  live_run_request: LiveRunRequest;
   metrics: Metrics;
   replay_result: ReplayResult;
   retried_job: RetriedJob;
@@ -382,7 +384,7 @@ export interface Pinned {
   };
   /**
    * The outputs it sends that data to. Empty: `out`, or for AI classify the route named by
-   * the output's `category`.
+   * the output's `label`.
    */
   ports?: string[];
 }
@@ -580,6 +582,141 @@ export interface ExportRequest {
   suggested_name: string;
 }
 /**
+ * How an editor run ended.
+ */
+export interface LiveRunOutcome {
+  /**
+   * The stored event of a real run; none for a test run.
+   */
+  event_id?: string | null;
+  report: RunReport;
+  run_id: string;
+  test_mode: boolean;
+}
+export interface RunReport {
+  duration_ms: number;
+  error?: NodeError | null;
+  failed_node?: string | null;
+  logs?: LogLine[];
+  /**
+   * Nodes in plan (topological) order.
+   */
+  nodes: NodeReport[];
+  /**
+   * The output of the last node of each branch that ran: one value, or an object by node id.
+   */
+  output: {
+    [k: string]: unknown;
+  };
+  run_id: string;
+  status: RunStatus;
+}
+/**
+ * Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
+ * `http_status`, `address_blocked` (the network policy refused the address),
+ * `invalid_response` (an answer not in the expected form), `missing_secret`,
+ * `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
+ */
+export interface NodeError {
+  code: string;
+  /**
+   * The setting that caused it, when there is one.
+   */
+  field?: string | null;
+  message: string;
+}
+export interface LogLine {
+  item?: number | null;
+  level: string;
+  message: string;
+  node: string;
+}
+export interface NodeReport {
+  attempts?: number;
+  duration_ms?: number;
+  /**
+   * When its last attempt (or last item) ended, in milliseconds from the start of the run.
+   */
+  ended_ms?: number | null;
+  error?: NodeError | null;
+  id: string;
+  /**
+   * The node whose output was this node's input (none: the event, or the node did not run).
+   */
+  input_from?: string | null;
+  /**
+   * Inside a For each: the item whose output `output` is (the highest that succeeded).
+   */
+  item?: number | null;
+  /**
+   * Inside a For each: how many items reached the node (0 outside loops).
+   */
+  items?: number;
+  output?: unknown;
+  /**
+   * The output is a pinned sample or a recording: the node did not run.
+   */
+  pinned?: boolean;
+  /**
+   * Output ports the node sent data to.
+   */
+  ports?: string[];
+  /**
+   * Inside a For each, for nodes that call out or wait ([`NodeKind::is_recorded`]): what
+   * each item's run of the node gave, so that a replay can give it back.
+   *
+   * [`NodeKind::is_recorded`]: switchyard_core::kind::NodeKind::is_recorded
+   */
+  recordings?: ItemRecording[];
+  /**
+   * When the node's first attempt (or first item) started, in milliseconds from the start
+   * of the run; with `ended_ms`, where it sits on the run's timeline.
+   */
+  started_ms?: number | null;
+  status: NodeStatus;
+}
+/**
+ * What one For each item's run of a node gave: its output and ports, or its error.
+ */
+export interface ItemRecording {
+  error?: NodeError | null;
+  item: number;
+  output?: unknown;
+  ports?: string[];
+}
+/**
+ * "Run this workflow and show me what happens."
+ */
+export interface LiveRunRequest {
+  /**
+   * The sample event (the trigger's output).
+   */
+  event?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The workflow as the editor has it; test runs run it as is (unsaved changes included).
+   * Real runs always run the saved file and ignore it.
+   */
+  file?: WorkflowFile | null;
+  /**
+   * Simulate side effects (emails, HTTP other than GET, SQL writes, emitted events) and use
+   * pinned samples. Off: a real, stored run of the saved workflow.
+   */
+  test_mode?: boolean;
+  /**
+   * The trigger to start from; by default the Manual trigger, else the first trigger.
+   */
+  trigger?: string | null;
+  /**
+   * Overrides of the workflow's variables (test runs only).
+   */
+  vars?: {
+    [k: string]: unknown;
+  };
+  workflow_id: string;
+}
+/**
  * Runs over a time window.
  */
 export interface Metrics {
@@ -674,73 +811,6 @@ export interface NodeComparison {
   node: string;
   output_differs: boolean;
   status_differs: boolean;
-}
-export interface NodeReport {
-  attempts?: number;
-  duration_ms?: number;
-  /**
-   * When its last attempt (or last item) ended, in milliseconds from the start of the run.
-   */
-  ended_ms?: number | null;
-  error?: NodeError | null;
-  id: string;
-  /**
-   * The node whose output was this node's input (none: the event, or the node did not run).
-   */
-  input_from?: string | null;
-  /**
-   * Inside a For each: the item whose output `output` is (the highest that succeeded).
-   */
-  item?: number | null;
-  /**
-   * Inside a For each: how many items reached the node (0 outside loops).
-   */
-  items?: number;
-  output?: unknown;
-  /**
-   * The output is a pinned sample or a recording: the node did not run.
-   */
-  pinned?: boolean;
-  /**
-   * Output ports the node sent data to.
-   */
-  ports?: string[];
-  /**
-   * Inside a For each, for nodes that call out or wait ([`NodeKind::is_recorded`]): what
-   * each item's run of the node gave, so that a replay can give it back.
-   *
-   * [`NodeKind::is_recorded`]: switchyard_core::kind::NodeKind::is_recorded
-   */
-  recordings?: ItemRecording[];
-  /**
-   * When the node's first attempt (or first item) started, in milliseconds from the start
-   * of the run; with `ended_ms`, where it sits on the run's timeline.
-   */
-  started_ms?: number | null;
-  status: NodeStatus;
-}
-/**
- * Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
- * `http_status`, `address_blocked` (the network policy refused the address),
- * `invalid_response` (an answer not in the expected form), `missing_secret`,
- * `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
- */
-export interface NodeError {
-  code: string;
-  /**
-   * The setting that caused it, when there is one.
-   */
-  field?: string | null;
-  message: string;
-}
-/**
- * What one For each item's run of a node gave: its output and ports, or its error.
- */
-export interface ItemRecording {
-  error?: NodeError | null;
-  item: number;
-  output?: unknown;
-  ports?: string[];
 }
 /**
  * One place where two values differ: a path like `body.items[2].name` (empty: the whole
@@ -844,12 +914,6 @@ export interface RunLogLine {
    */
   target: string;
 }
-export interface LogLine {
-  item?: number | null;
-  level: string;
-  message: string;
-  node: string;
-}
 /**
  * A run as stored: one row, its journal a JSON document.
  */
@@ -881,24 +945,6 @@ export interface RunRecord {
   trigger_node?: string | null;
   workflow_id: string;
   workflow_version?: number | null;
-}
-export interface RunReport {
-  duration_ms: number;
-  error?: NodeError | null;
-  failed_node?: string | null;
-  logs?: LogLine[];
-  /**
-   * Nodes in plan (topological) order.
-   */
-  nodes: NodeReport[];
-  /**
-   * The output of the last node of each branch that ran: one value, or an object by node id.
-   */
-  output: {
-    [k: string]: unknown;
-  };
-  run_id: string;
-  status: RunStatus;
 }
 /**
  * A run started from an earlier one (re-run, retry): its id, and the stored run when the

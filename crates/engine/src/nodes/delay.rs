@@ -23,6 +23,29 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         "hours" => 3_600_000.0,
         _ => 1_000.0,
     };
-    tokio::time::sleep(Duration::from_secs_f64(amount * unit_ms / 1000.0)).await;
+    let wait = Duration::from_secs_f64(amount * unit_ms / 1000.0);
+    if cx.test_mode {
+        // A test shows the path at once; the wait is reported, not waited.
+        let mut out = NodeOutput::out(cx.input());
+        out.logs.push((
+            "info".into(),
+            format!("test mode: skipped a wait of {}", human(wait)),
+        ));
+        return Ok(out);
+    }
+    tokio::time::sleep(wait).await;
     Ok(NodeOutput::out(cx.input()))
+}
+
+fn human(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 3600.0 {
+        format!("{:.1} hours", s / 3600.0)
+    } else if s >= 60.0 {
+        format!("{:.1} minutes", s / 60.0)
+    } else if s >= 1.0 {
+        format!("{s:.1} seconds")
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }
