@@ -3,6 +3,23 @@
 
 use super::*;
 
+/// When an attempt started (from the start of the run) and how long it took.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Timing {
+    pub(super) at: Option<Duration>,
+    pub(super) took: Duration,
+}
+
+impl Timing {
+    pub(super) fn new(at: Duration, took: Duration) -> Timing {
+        Timing { at: Some(at), took }
+    }
+
+    pub(super) fn at_ms(&self) -> Option<f64> {
+        self.at.map(ms)
+    }
+}
+
 impl Run<'_> {
     pub(super) fn start_attempt(&mut self, fid: FrameId, node: usize, attempt: u32) {
         let input_from = self.input_from(fid, node);

@@ -9,6 +9,7 @@ mod loop_run;
 mod replay;
 mod retry;
 
+use attempt::Timing;
 pub use replay::{Outcome, Recorded};
 
 use std::collections::{BTreeMap, HashMap};
@@ -218,23 +219,6 @@ enum State {
 type FrameId = u32;
 const TOP: FrameId = 0;
 
-/// When an attempt started (from the start of the run) and how long it took.
-#[derive(Debug, Clone, Copy)]
-struct Timing {
-    at: Option<Duration>,
-    took: Duration,
-}
-
-impl Timing {
-    fn new(at: Duration, took: Duration) -> Timing {
-        Timing { at: Some(at), took }
-    }
-
-    fn at_ms(&self) -> Option<f64> {
-        self.at.map(ms)
-    }
-}
-
 /// What an in-flight future reports back to the loop.
 enum Done {
     Attempt {
@@ -424,53 +408,6 @@ impl Run<'_> {
         }
         self.inflight.clear();
         self.stop_leftovers();
-    }
-
-    /// After a failure or a cancellation: running nodes are cancelled, pending ones skipped.
-    fn stop_leftovers(&mut self) {
-        let reason = match &self.failure {
-            Some((Some(node), _)) => {
-                format!("stopped because \"{}\" failed", self.plan.nodes[*node].id)
-            }
-            _ => "the run was cancelled".to_string(),
-        };
-        let mut items: Vec<FrameId> = self.frames.keys().copied().collect();
-        items.sort_unstable();
-        for fid in items {
-            self.abort_item(fid, &reason);
-        }
-        for i in 0..self.plan.nodes.len() {
-            self.stop_node(TOP, i, &reason);
-        }
-    }
-
-    /// Ends one node of a stopped frame: cancelled when running, skipped when pending.
-    fn stop_node(&mut self, fid: FrameId, i: usize, reason: &str) {
-        let node = self.plan.nodes[i].id.clone();
-        let item = self.item(fid);
-        let f = self.fr(fid);
-        match f.state[i] {
-            State::Running => {
-                f.state[i] = State::Done;
-                f.running -= 1;
-                let attempt = f.attempt[i].max(1);
-                let error = NodeError::new("cancelled", reason);
-                self.emit(RunEvent::NodeFailed {
-                    node,
-                    attempt,
-                    started_ms: None,
-                    duration_ms: 0.0,
-                    error,
-                    handled: false,
-                    item,
-                });
-            }
-            State::Pending => {
-                f.state[i] = State::Skipped;
-                self.emit(RunEvent::NodeSkipped { node, item });
-            }
-            State::Done | State::Skipped => {}
-        }
     }
 
     /// Resolves edges (edge index, carried data?) until nothing more can be decided now.

@@ -1,9 +1,56 @@
 //! A failed attempt: retried after a backoff, routed to the node's error port, or the end of
-//! the run (or of the item).
+//! the run (or of the item): then what is left of it is stopped.
 
 use super::*;
 
 impl Run<'_> {
+    /// After a failure or a cancellation: running nodes are cancelled, pending ones skipped.
+    pub(super) fn stop_leftovers(&mut self) {
+        let reason = match &self.failure {
+            Some((Some(node), _)) => {
+                format!("stopped because \"{}\" failed", self.plan.nodes[*node].id)
+            }
+            _ => "the run was cancelled".to_string(),
+        };
+        let mut items: Vec<FrameId> = self.frames.keys().copied().collect();
+        items.sort_unstable();
+        for fid in items {
+            self.abort_item(fid, &reason);
+        }
+        for i in 0..self.plan.nodes.len() {
+            self.stop_node(TOP, i, &reason);
+        }
+    }
+
+    /// Ends one node of a stopped frame: cancelled when running, skipped when pending.
+    pub(super) fn stop_node(&mut self, fid: FrameId, i: usize, reason: &str) {
+        let node = self.plan.nodes[i].id.clone();
+        let item = self.item(fid);
+        let f = self.fr(fid);
+        match f.state[i] {
+            State::Running => {
+                f.state[i] = State::Done;
+                f.running -= 1;
+                let attempt = f.attempt[i].max(1);
+                let error = NodeError::new("cancelled", reason);
+                self.emit(RunEvent::NodeFailed {
+                    node,
+                    attempt,
+                    started_ms: None,
+                    duration_ms: 0.0,
+                    error,
+                    handled: false,
+                    item,
+                });
+            }
+            State::Pending => {
+                f.state[i] = State::Skipped;
+                self.emit(RunEvent::NodeSkipped { node, item });
+            }
+            State::Done | State::Skipped => {}
+        }
+    }
+
     pub(super) fn fail(
         &mut self,
         fid: FrameId,

@@ -9,6 +9,7 @@ import { formatDuration, formatTime } from "../../core/runs";
 import type { NodeComparison, NodeReport, RunComparison, RunSummary } from "../../generated/api";
 import { useRuns } from "../../stores/runs";
 import { JsonBlock, OriginBadge, StatusPill } from "./parts";
+import "./compare.css";
 
 export function CompareView({ a, b }: { a: string; b: string }) {
   const [cmp, setCmp] = useState<Loadable<RunComparison>>(loading);

@@ -18,6 +18,7 @@ import { useRuns } from "../../stores/runs";
 import { useWorkflows } from "../../stores/workflows";
 import { BarList, Lines, StackedColumns } from "./charts";
 import { useThrottledRead } from "./parts";
+import "./metrics.css";
 
 const WINDOWS = [
   { id: "1h", label: "Last hour" },

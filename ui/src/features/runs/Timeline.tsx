@@ -3,6 +3,7 @@
 // recording (retries, replays) are hatched. Rows are buttons: pick one to see its data.
 import { formatDuration, timeline } from "../../core/runs";
 import type { RunReport } from "../../generated/api";
+import "./timeline.css";
 
 export function Timeline({
   report,
