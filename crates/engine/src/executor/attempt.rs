@@ -102,6 +102,7 @@ impl Run<'_> {
             outputs: Some(f.outputs.clone()),
             item: f.item.as_ref().map(|i| i.value.clone()),
             item_index: f.item.as_ref().map(|i| i.index as usize),
+            value: None,
         };
         NodeCx {
             plan: self.plan.clone(),
