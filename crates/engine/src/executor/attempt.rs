@@ -112,6 +112,7 @@ impl Run<'_> {
             services: self.services.clone(),
             redactor: Default::default(),
             test_mode: self.req.test_mode,
+            test_sql: self.test_sql.clone(),
         }
     }
 }
