@@ -256,6 +256,7 @@ fn check_output(
             );
             if is_container(expected) && is_container(value) {
                 diff(expected, value, "", &mut f.differences);
+                f.message = format!("`{shown}` differs: {}", describe(&f.differences));
             }
             out.push(f);
         }
@@ -268,6 +269,12 @@ fn check_output(
                 Some(part.clone()),
                 Some(value.clone()),
             );
+            if !differences.is_empty() {
+                f.message = format!(
+                    "`{shown}` does not contain what was expected: {}",
+                    describe(&differences)
+                );
+            }
             f.differences = differences;
             out.push(f);
         }
@@ -472,6 +479,25 @@ pub fn diff(expected: &Json, actual: &Json, path: &str, out: &mut Vec<Difference
         }),
         _ => {}
     }
+}
+
+/// The first differences in words: `name` is "Ada", expected "Bo"; `phone` is missing ...
+fn describe(differences: &[Difference]) -> String {
+    const SHOWN: usize = 3;
+    let mut parts: Vec<String> = differences
+        .iter()
+        .take(SHOWN)
+        .map(|d| match (&d.expected, &d.actual) {
+            (Some(e), Some(a)) => format!("`{}` is {}, expected {}", d.path, brief(a), brief(e)),
+            (Some(e), None) => format!("`{}` is missing, expected {}", d.path, brief(e)),
+            (None, Some(a)) => format!("`{}` is {}, not expected", d.path, brief(a)),
+            (None, None) => format!("`{}`", d.path),
+        })
+        .collect();
+    if differences.len() > SHOWN {
+        parts.push(format!("and {} more", differences.len() - SHOWN));
+    }
+    parts.join("; ")
 }
 
 /// A value as a message shows it: JSON, cut after 80 characters.

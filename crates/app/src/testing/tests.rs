@@ -141,7 +141,10 @@ async fn each_broken_expectation_says_what_was_expected_and_what_happened() {
     assert_eq!(outputs.len(), 6, "{outputs:#?}");
     // equals on an object: each differing field.
     let eq = outputs[0];
-    assert!(eq.message.starts_with("`score` is {"), "{}", eq.message);
+    assert_eq!(
+        eq.message,
+        "`score` differs: `extra` is missing, expected 1; `lead.tags.1` is \"form\", not expected"
+    );
     assert_eq!(
         eq.differences,
         vec![
@@ -160,7 +163,7 @@ async fn each_broken_expectation_says_what_was_expected_and_what_happened() {
     let has = outputs[1];
     assert_eq!(
         has.message,
-        "`score.lead` does not contain {\"email\":\"x@x.io\",\"phone\":\"1\"}"
+        "`score.lead` does not contain what was expected: `email` is \"bo@x.io\", expected \"x@x.io\"; `phone` is missing, expected \"1\""
     );
     assert_eq!(has.differences.len(), 2);
     assert_eq!(

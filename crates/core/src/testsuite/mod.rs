@@ -4,10 +4,11 @@
 //! output values (equal to, containing, or matching an expression).
 //!
 //! Loading is strict like workflow files (unknown fields are errors with a line and column);
-//! saving is canonical (sorted keys, two-space indentation, cases in their own order), so a
-//! suite diffs cleanly in git. [`check`] checks a suite against its workflow and compiles the
+//! saving is canonical (fields in a fixed order, data with sorted keys, cases in their own
+//! order), so a suite diffs cleanly in git. [`check`] checks a suite against its workflow and compiles the
 //! `matches` expressions before anything runs.
 
+mod canonical;
 mod check;
 
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value as Json;
 
-use crate::file::{parse_error, write_canonical, LoadError, MAX_FILE_BYTES};
+use crate::file::{parse_error, LoadError, MAX_FILE_BYTES};
 
 pub use check::{check, CheckedSuite, MATCH_ROOTS};
 
@@ -250,14 +251,12 @@ impl TestSuite {
         Ok(suite)
     }
 
-    /// The canonical text: sorted keys, cases in their order, two-space indentation and a
-    /// trailing newline.
+    /// The canonical text: the suite's fields in a fixed order (a case's `name` first, its
+    /// `expect` last), data with sorted keys, cases in their order, short lists and objects of
+    /// plain values on one line, two-space indentation and a trailing newline.
     pub fn to_canonical_json(&self) -> String {
         let value = serde_json::to_value(self).expect("a test suite always serializes");
-        let mut out = String::with_capacity(2048);
-        write_canonical(&value, 0, &mut out);
-        out.push('\n');
-        out
+        canonical::write(&value)
     }
 
     pub fn case(&self, name: &str) -> Option<&TestCase> {

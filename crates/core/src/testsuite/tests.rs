@@ -62,8 +62,14 @@ fn a_good_suite_checks_clean_and_saves_canonically() {
         "stable"
     );
     assert!(
-        text.find("\"cases\"").unwrap() < text.find("\"workflow\"").unwrap(),
-        "sorted keys"
+        text.find("\"workflow\"").unwrap() < text.find("\"cases\"").unwrap()
+            && text.find("\"name\"").unwrap() < text.find("\"event\"").unwrap()
+            && text.find("\"event\"").unwrap() < text.find("\"expect\"").unwrap(),
+        "the suite's fields in their order: {text}"
+    );
+    assert!(
+        text.contains("\"reached\": [\"crm\"]"),
+        "short lists on one line: {text}"
     );
     assert!(text.contains("\"equals\": null"), "{text}");
     assert!(
