@@ -71,8 +71,9 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
-                .unwrap_or_else(|_| "warn,switchyard_app=info,switchyard::workflow_log=off".into()),
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG").unwrap_or_else(|_| {
+                "warn,sqlx::query=error,switchyard_app=info,switchyard::workflow_log=off".into()
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
