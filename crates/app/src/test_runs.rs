@@ -14,13 +14,16 @@ use crate::testing::{
 use crate::{App, AppError};
 
 impl App {
-    /// The suite of workflow `id` (an empty one when it has none yet).
+    /// The suite of workflow `id` (an empty one when it has none yet). A file that cannot be
+    /// read is `invalid_test_suite` (the message names its problem, line and column).
     pub fn get_tests(&self, id: &str) -> Result<TestsState, AppError> {
         let (file_name, path, workflow) = self.suite_place(id)?;
         let exists = path.exists();
         let suite = if exists {
-            testing::load_suite(&path)
-                .map_err(|e| AppError::new(e.code, format!("{file_name}: {e}")))?
+            testing::load_suite(&path).map_err(|e| {
+                // One code for the UI to branch on; the file's own problem in the message.
+                AppError::new("invalid_test_suite", format!("{file_name}: {} {e}", e.code))
+            })?
         } else {
             TestSuite::empty(id)
         };

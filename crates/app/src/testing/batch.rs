@@ -70,7 +70,10 @@ pub async fn run_batch(
     let started = Instant::now();
     let total = rows.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<BatchRow> = futures::stream::iter(rows.into_iter().enumerate())
+    // The futures are made first (see `run_suite`); none runs before it is polled.
+    let runs: Vec<_> = rows
+        .into_iter()
+        .enumerate()
         .map(|(i, row)| {
             let plan = plan.clone();
             let columns = &columns;
@@ -121,6 +124,8 @@ pub async fn run_batch(
                 result
             }
         })
+        .collect();
+    let results: Vec<BatchRow> = futures::stream::iter(runs)
         .buffer_unordered(concurrency)
         .collect()
         .await;

@@ -68,8 +68,13 @@ pub async fn run_suite(
         .enumerate()
         .filter(|(_, c)| only.is_none_or(|names| names.contains(&c.name)))
         .collect();
-    let cases: Vec<CaseResult> = futures::stream::iter(selected)
+    // The futures are made first (none runs before it is polled): a stream that maps with a
+    // borrowing closure would not be `Send` for every lifetime, as a server handler needs.
+    let runs: Vec<_> = selected
+        .into_iter()
         .map(|(i, case)| run_case(engine, target, &checked, i, case))
+        .collect();
+    let cases: Vec<CaseResult> = futures::stream::iter(runs)
         .buffered(CASE_CONCURRENCY)
         .collect()
         .await;
