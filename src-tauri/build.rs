@@ -19,6 +19,10 @@ fn main() {
         "list_secrets",
         "set_secret",
         "delete_secret",
+        "get_tests",
+        "save_tests",
+        "run_tests",
+        "run_batch",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

@@ -55,6 +55,10 @@ pub fn run() {
             commands::list_secrets,
             commands::set_secret,
             commands::delete_secret,
+            commands::get_tests,
+            commands::save_tests,
+            commands::run_tests,
+            commands::run_batch,
             export::save_export,
         ])
         .build(tauri::generate_context!())

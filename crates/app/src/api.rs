@@ -168,6 +168,12 @@ struct ApiTypes {
     workspace_state: WorkspaceState,
     secret_list: SecretList,
     secret_value: SecretValue,
+    test_suite: switchyard_core::TestSuite,
+    tests_state: crate::testing::TestsState,
+    run_tests_request: crate::testing::RunTestsRequest,
+    suite_result: crate::testing::SuiteResult,
+    batch_request: crate::testing::BatchRequest,
+    batch_result: crate::testing::BatchResult,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

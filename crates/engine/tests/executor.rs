@@ -385,3 +385,34 @@ async fn a_delay_in_test_mode_does_not_wait() {
     assert_eq!(report.output, json!({"x": 7}));
     assert_eq!(report.logs[0].message, "test mode: would wait 90 min");
 }
+
+/// Test mode does not wait between attempts: the retries happen, at once.
+#[tokio::test]
+async fn retries_in_test_mode_do_not_wait() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "call", "kind": "log", "params": {"message": "x"},
+             "retry": {"max_attempts": 3, "backoff_ms": 60000, "max_backoff_ms": 60000, "jitter": false}}
+        ]),
+        json!([{"from": "start", "to": "call"}]),
+    );
+    let mut req = RunRequest::new("r1", json!({}));
+    req.test_mode = true;
+    let down: StandIn = Arc::new(|_| Err(NodeError::new("http_status", "503")));
+    req.stand_ins.insert("call".into(), down);
+    let (report, events) =
+        tokio::time::timeout(std::time::Duration::from_secs(30), run_with(&p, req))
+            .await
+            .expect("test mode does not back off");
+    assert_eq!(report.status, RunStatus::Failed);
+    assert_eq!(report.node("call").unwrap().attempts, 3);
+    let delays: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::NodeRetrying { delay_ms, .. } => Some(*delay_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delays, [0, 0]);
+}

@@ -1,5 +1,13 @@
 // Typed calls to the backend, one function per command.
-import type { AppInfo, ExportRequest, WorkflowFile, Workspace } from "../generated/api";
+import type {
+  AppInfo,
+  BatchRequest,
+  ExportRequest,
+  RunTestsRequest,
+  TestSuite,
+  WorkflowFile,
+  Workspace,
+} from "../generated/api";
 import { transport } from "./transport";
 
 export type { AppInfo };
@@ -20,6 +28,12 @@ export const backend = {
   listSecrets: () => transport().call("list_secrets", {}),
   setSecret: (name: string, value: string) => transport().call("set_secret", { name, value }),
   deleteSecret: (name: string) => transport().call("delete_secret", { name }),
+  getTests: (id: string) => transport().call("get_tests", { id }),
+  saveTests: (id: string, suite: TestSuite) => transport().call("save_tests", { id, suite }),
+  /** All cases of the saved suite by default; `request` may carry drafts and case names. */
+  runTests: (id: string, request: RunTestsRequest = {}) =>
+    transport().call("run_tests", { id, request }),
+  runBatch: (id: string, request: BatchRequest) => transport().call("run_batch", { id, request }),
 };
 
 /**

@@ -58,8 +58,8 @@ pub struct RunRequest {
     /// Seed for retry jitter; random when absent.
     pub seed: Option<u64>,
     /// Test mode: side effects are simulated and reported as "would send": HTTP requests
-    /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; Delay does
-    /// not wait; SQL runs in one transaction per database that is rolled back when the run
+    /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; Delay and
+    /// retries do not wait; SQL runs in one transaction per database that is rolled back when the run
     /// ends (so the run sees its own writes). Reads (GET, SELECT, AI) run for real.
     pub test_mode: bool,
 }
