@@ -21,6 +21,10 @@ fn main() {
         "delete_secret",
         "run_live",
         "cancel_run",
+        "get_tests",
+        "save_tests",
+        "run_tests",
+        "run_batch",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

@@ -13,6 +13,8 @@ mod queue;
 pub mod registry;
 mod schedules;
 mod settings;
+mod test_runs;
+pub mod testing;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

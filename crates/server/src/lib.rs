@@ -6,6 +6,7 @@ mod hooks;
 mod live;
 mod settings;
 mod signature;
+mod testing;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -59,6 +60,7 @@ pub fn router(app: App, opts: ServerOptions) -> axum::Router {
         .merge(hooks::routes(ctx.clone()))
         .merge(settings::routes(ctx.clone()))
         .merge(live::routes(ctx.clone()))
+        .merge(testing::routes(ctx.clone()))
         .merge(api::routes(ctx));
     if let Some(dir) = ui_dir {
         let index = dir.join("index.html");
@@ -119,6 +121,7 @@ impl IntoResponse for ApiError {
             | "invalid_workspace"
             | "duplicate_id"
             | "password_in_url"
+            | "invalid_test_suite"
             | "unsupported_version" => StatusCode::UNPROCESSABLE_ENTITY,
             "conflict" => StatusCode::CONFLICT,
             "shutting_down" => StatusCode::SERVICE_UNAVAILABLE,

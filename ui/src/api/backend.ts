@@ -4,6 +4,9 @@ import type {
   ExportRequest,
   LiveRunRequest,
   RunEvent,
+  BatchRequest,
+  RunTestsRequest,
+  TestSuite,
   WorkflowFile,
   Workspace,
 } from "../generated/api";
@@ -31,6 +34,12 @@ export const backend = {
   runLive: (request: LiveRunRequest, onEvent: (event: RunEvent) => void) =>
     transport().stream("run_live", { request }, onEvent),
   cancelRun: (id: string) => transport().call("cancel_run", { id }),
+  getTests: (id: string) => transport().call("get_tests", { id }),
+  saveTests: (id: string, suite: TestSuite) => transport().call("save_tests", { id, suite }),
+  /** All cases of the saved suite by default; `request` may carry drafts and case names. */
+  runTests: (id: string, request: RunTestsRequest = {}) =>
+    transport().call("run_tests", { id, request }),
+  runBatch: (id: string, request: BatchRequest) => transport().call("run_batch", { id, request }),
 };
 
 /**

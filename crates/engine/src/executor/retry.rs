@@ -21,7 +21,12 @@ impl Run<'_> {
         // A refused address stays refused: waiting does not change the network policy.
         let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked");
         if attempt < policy.max_attempts && retryable {
-            let delay = backoff(&policy, attempt, &mut self.rng);
+            // Test mode does not wait between attempts either (like a Delay).
+            let delay = if self.req.test_mode {
+                Duration::ZERO
+            } else {
+                backoff(&policy, attempt, &mut self.rng)
+            };
             self.emit(RunEvent::NodeRetrying {
                 node: id,
                 attempt,
