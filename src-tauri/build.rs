@@ -33,6 +33,10 @@ fn main() {
         "retry_dead_letter",
         "discard_dead_letter",
         "run_live",
+        "get_tests",
+        "save_tests",
+        "run_tests",
+        "run_batch",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

@@ -1,10 +1,12 @@
 //! Every file in workflows/ compiles without errors and is stored in canonical form; the
-//! workspace settings beside them are valid and name what the workflows pick.
+//! workspace settings beside them are valid and name what the workflows pick; every workflow
+//! has a test suite that checks clean against it.
 
 mod common;
 
+use switchyard_core::testsuite::{check, TESTS_SUFFIX};
 use switchyard_core::workspace::WORKSPACE_FILE;
-use switchyard_core::{compile, WorkflowFile, Workspace};
+use switchyard_core::{compile, TestSuite, WorkflowFile, Workspace};
 
 #[test]
 fn the_workspace_settings_are_valid_canonical_and_cover_the_templates() {
@@ -42,6 +44,7 @@ fn example_workflows_compile_and_are_canonical() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "json")
             || path.file_name().is_some_and(|n| n == WORKSPACE_FILE)
+            || path.to_string_lossy().ends_with(TESTS_SUFFIX)
         {
             continue;
         }
@@ -71,4 +74,26 @@ fn example_workflows_compile_and_are_canonical() {
         );
     }
     assert!(count >= 3);
+}
+
+#[test]
+fn every_example_workflow_has_a_canonical_test_suite_without_problems() {
+    for name in ["lead-processing", "content-pipeline", "order-followup"] {
+        let dir = common::root().join("workflows");
+        let text = std::fs::read_to_string(dir.join(format!("{name}{TESTS_SUFFIX}"))).unwrap();
+        let suite = TestSuite::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            suite.to_canonical_json(),
+            text,
+            "{name}: run `switchyard fmt`"
+        );
+        let wf = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        let checked = check(&suite, &WorkflowFile::from_json(&wf).unwrap());
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{name}: {:#?}",
+            checked.diagnostics
+        );
+        assert!(suite.cases.len() >= 3, "{name}: a few meaningful cases");
+    }
 }

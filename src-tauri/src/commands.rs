@@ -7,10 +7,13 @@ use switchyard_app::api::{
     ApiError, AppInfo, CheckedText, Saved, SecretList, TemplateInfo, Validation, WorkflowSummary,
     WorkspaceState,
 };
+use switchyard_app::testing::{
+    BatchRequest, BatchResult, RunTestsRequest, SuiteResult, TestsState,
+};
 use switchyard_app::AppError;
 use switchyard_core::catalog::Descriptor;
 use switchyard_core::workspace::Workspace;
-use switchyard_core::WorkflowFile;
+use switchyard_core::{TestSuite, WorkflowFile};
 use tauri::{AppHandle, State};
 
 use crate::backend::Backend;
@@ -118,6 +121,41 @@ pub async fn set_secret(backend: State<'_, Backend>, name: String, value: String
 #[tauri::command]
 pub async fn delete_secret(backend: State<'_, Backend>, name: String) -> Answer<()> {
     Ok(backend.app()?.delete_secret(&name)?)
+}
+
+/// The workflow's test suite (an empty one when it has none yet).
+#[tauri::command]
+pub async fn get_tests(backend: State<'_, Backend>, id: String) -> Answer<TestsState> {
+    Ok(backend.app()?.get_tests(&id)?)
+}
+
+#[tauri::command]
+pub async fn save_tests(
+    backend: State<'_, Backend>,
+    id: String,
+    suite: TestSuite,
+) -> Answer<TestsState> {
+    Ok(backend.app()?.save_tests(&id, suite)?)
+}
+
+/// Runs the workflow's test cases in test mode (saved, or the drafts in `request`).
+#[tauri::command]
+pub async fn run_tests(
+    backend: State<'_, Backend>,
+    id: String,
+    request: RunTestsRequest,
+) -> Answer<SuiteResult> {
+    Ok(backend.app()?.run_tests(&id, request).await?)
+}
+
+/// Runs rows (events, or CSV text) through the workflow in test mode.
+#[tauri::command]
+pub async fn run_batch(
+    backend: State<'_, Backend>,
+    id: String,
+    request: BatchRequest,
+) -> Answer<BatchResult> {
+    Ok(backend.app()?.run_batch(&id, request).await?)
 }
 
 /// The UI calls this once its first screen shows the `app_info` it received. Outside a smoke

@@ -32,9 +32,24 @@ function prepare(schema) {
     if (Array.isArray(value)) return value.map(visit);
     if (typeof value !== "object" || value === null) return value;
     if (typeof value.$ref === "string") return { $ref: value.$ref };
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v)]));
+    const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v)]));
+    // A property that may hold any JSON value (a documented `serde_json::Value`) has only a
+    // description; the compiler would make it an object type.
+    if (out.properties && typeof out.properties === "object") {
+      for (const [name, prop] of Object.entries(out.properties)) {
+        if (isAnyValue(prop)) out.properties[name] = { ...prop, tsType: "unknown" };
+      }
+    }
+    return out;
   };
   return visit(copy);
+}
+
+/** A schema with nothing but annotations: any JSON value. */
+function isAnyValue(schema) {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return false;
+  const annotations = new Set(["description", "default", "title", "examples"]);
+  return Object.keys(schema).every((k) => annotations.has(k));
 }
 
 /** The TypeScript source for a parsed schema. */

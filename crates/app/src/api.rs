@@ -108,6 +108,8 @@ pub enum ExportKind {
     Svg,
     /// A picture of the graph (`.png`); `contents` is base64.
     Png,
+    /// A table (`.csv`), e.g. the results of a batch test.
+    Csv,
 }
 
 /// "Save this export to a file the user picks" (desktop app: a native save dialog).
@@ -278,6 +280,12 @@ struct ApiTypes {
     metrics: Metrics,
     live_run_request: crate::LiveRunRequest,
     live_run_outcome: crate::LiveRunOutcome,
+    test_suite: switchyard_core::TestSuite,
+    tests_state: crate::testing::TestsState,
+    run_tests_request: crate::testing::RunTestsRequest,
+    suite_result: crate::testing::SuiteResult,
+    batch_request: crate::testing::BatchRequest,
+    batch_result: crate::testing::BatchResult,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

@@ -17,6 +17,8 @@ pub mod run_logs;
 mod runner;
 mod schedules;
 mod settings;
+mod test_runs;
+pub mod testing;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

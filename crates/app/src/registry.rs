@@ -67,9 +67,8 @@ impl Registry {
         if let Ok(read) = std::fs::read_dir(dir) {
             for entry in read.flatten() {
                 let path = entry.path();
-                let is_settings = path.file_name().and_then(|n| n.to_str())
-                    == Some(switchyard_core::workspace::WORKSPACE_FILE);
-                if path.extension().and_then(|e| e.to_str()) == Some("json") && !is_settings {
+                // Not the workspace settings, nor test suites (`*.tests.json`).
+                if crate::testing::is_workflow_file(&path) {
                     if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
                         seen.insert(name.to_string(), path);
                     }

@@ -36,7 +36,8 @@ struct Buffer {
     dropped: usize,
 }
 
-/// The layer to add to the subscriber: Switchyard's own events from `info`, others from `warn`.
+/// The layer to add to the subscriber: Switchyard's own events from `info`, others from `warn`
+/// (sqlx's slow-statement warnings excepted, as on the console).
 pub fn layer<S>() -> impl Layer<S> + Send + Sync + 'static
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -48,6 +49,7 @@ fn default_filter<S>() -> impl Filter<S> + Send + Sync + 'static {
     Targets::new()
         .with_default(Level::WARN)
         .with_target("switchyard", Level::INFO)
+        .with_target("sqlx::query", Level::ERROR)
 }
 
 /// Takes the lines captured for `run_id`, with every secret value replaced by its name.

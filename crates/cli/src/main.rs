@@ -4,6 +4,7 @@ mod history;
 mod run;
 mod secrets;
 mod serve;
+mod test_cmd;
 mod trigger;
 mod validate;
 
@@ -38,6 +39,9 @@ enum Command {
     },
     /// Run a workflow once, in this process, for one event.
     Run(run::RunArgs),
+    /// Run test suites (*.tests.json) in test mode: exit 0 when all pass, 1 when a case
+    /// fails, 2 on bad input. With --csv, run every row of a CSV through one workflow.
+    Test(test_cmd::TestArgs),
     /// Rewrite workflow files in canonical form (sorted keys, stable order); --check only reports.
     Fmt {
         #[arg(required = true)]
@@ -74,7 +78,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_filter(
             tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG").unwrap_or_else(|_| {
-                "warn,switchyard_app=info,switchyard_app::run=warn,switchyard::workflow_log=off"
+                "warn,sqlx::query=error,switchyard_app=info,switchyard_app::run=warn,\
+                 switchyard::workflow_log=off"
                     .into()
             }),
         );
@@ -86,6 +91,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate { files, json } => validate::main(&files, json),
         Command::Run(args) => run::main(args),
+        Command::Test(args) => test_cmd::main(args),
         Command::Fmt { files, check } => validate::fmt(&files, check),
         Command::Serve(args) => serve::main(args),
         Command::Trigger(args) => trigger::main(args),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -47,7 +47,13 @@ pub struct RunArgs {
 }
 
 pub fn main(args: RunArgs) -> ExitCode {
-    let config = match engine_config(&args) {
+    let setup = Setup {
+        file: &args.file,
+        workspace: args.workspace.as_deref(),
+        data_dir: args.data_dir.clone(),
+        allow_private_network: args.allow_private_network,
+    };
+    let config = match engine_config(&setup) {
         Ok(c) => c,
         Err(message) => {
             eprintln!("{message}");
@@ -84,9 +90,18 @@ pub fn main(args: RunArgs) -> ExitCode {
     }
 }
 
+/// Where the settings of a run of `file` come from.
+pub struct Setup<'a> {
+    pub file: &'a Path,
+    /// The workspace file; by default `workspace.json` beside `file`, when there is one.
+    pub workspace: Option<&'a Path>,
+    pub data_dir: Option<PathBuf>,
+    pub allow_private_network: bool,
+}
+
 /// The workspace settings and secrets a run uses.
-fn engine_config(args: &RunArgs) -> Result<EngineConfig, String> {
-    let dir = match &args.workspace {
+pub fn engine_config(args: &Setup) -> Result<EngineConfig, String> {
+    let dir = match args.workspace {
         Some(file) => file.parent().map(PathBuf::from).unwrap_or_default(),
         None => args.file.parent().map(PathBuf::from).unwrap_or_default(),
     };
@@ -97,7 +112,7 @@ fn engine_config(args: &RunArgs) -> Result<EngineConfig, String> {
     };
     let file = args
         .workspace
-        .clone()
+        .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(switchyard_core::workspace::WORKSPACE_FILE));
     let mut workspace = switchyard_app::read_workspace(&file, args.workspace.is_none())
         .map_err(|e| format!("{}: {} {}", file.display(), e.code, e.message))?;

@@ -4,11 +4,51 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use switchyard_app::load::{line, load};
+use switchyard_app::testing;
 use switchyard_core::workspace::WORKSPACE_FILE;
-use switchyard_core::{Diagnostic, Workspace};
+use switchyard_core::{Diagnostic, TestSuite, Workspace};
 
 fn is_workspace(path: &std::path::Path) -> bool {
     path.file_name().is_some_and(|n| n == WORKSPACE_FILE)
+}
+
+fn is_suite(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(switchyard_core::testsuite::is_suite_file_name)
+}
+
+/// A test suite is checked against the workflow it names (found beside it): valid means it
+/// loads and has no errors.
+fn check_suite(path: &std::path::Path) -> (Option<TestSuite>, Vec<Diagnostic>) {
+    let suite = match testing::load_suite(path) {
+        Ok(s) => s,
+        Err(e) => return (None, vec![e.into()]),
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let Some(workflow) = testing::workflow_for_suite(dir, &suite.workflow) else {
+        let d = Diagnostic::error(
+            "unknown_workflow",
+            None,
+            format!(
+                "there is no workflow \"{}\" in {}",
+                suite.workflow,
+                dir.display()
+            ),
+        )
+        .with_field("workflow");
+        return (Some(suite), vec![d]);
+    };
+    match load(&workflow).file {
+        Some(file) => {
+            let diagnostics = switchyard_core::testsuite::check(&suite, &file).diagnostics;
+            (Some(suite), diagnostics)
+        }
+        None => (Some(suite), vec![]),
+    }
 }
 
 /// `workspace.json` is checked as workspace settings: valid means it loads.
@@ -26,6 +66,10 @@ pub fn main(files: &[PathBuf], as_json: bool) -> ExitCode {
         let (valid, diagnostics) = if is_workspace(path) {
             let (ws, diagnostics) = load_workspace(path);
             (ws.is_some(), diagnostics)
+        } else if is_suite(path) {
+            let (suite, diagnostics) = check_suite(path);
+            let valid = suite.is_some() && !diagnostics.iter().any(Diagnostic::is_error);
+            (valid, diagnostics)
         } else {
             let loaded = load(path);
             (loaded.plan.is_some(), loaded.diagnostics)
@@ -69,6 +113,16 @@ pub fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
                 continue;
             };
             ok &= write_canonical(path, &ws.to_json(), check);
+            continue;
+        }
+        if is_suite(path) {
+            match testing::load_suite(path) {
+                Ok(suite) => ok &= write_canonical(path, &suite.to_canonical_json(), check),
+                Err(e) => {
+                    eprintln!("{}", line(path, &e.into()));
+                    ok = false;
+                }
+            }
             continue;
         }
         let loaded = load(path);

@@ -213,34 +213,8 @@ impl WorkflowFile {
         if text.len() > MAX_FILE_BYTES {
             return Err(LoadError::too_large(text.len() as u64));
         }
-        let file: WorkflowFile = serde_json::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            // serde_json appends " at line L column C"; we report those separately.
-            let msg = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
-            };
-            let code = if !e.is_data() {
-                "invalid_json"
-            } else if msg.starts_with("unknown variant") {
-                "unknown_kind"
-            } else if msg.starts_with("unknown field") {
-                "unknown_field"
-            } else {
-                "invalid_workflow"
-            };
-            let message = if code == "unknown_kind" {
-                msg.replacen("unknown variant", "unknown node kind", 1)
-            } else {
-                msg
-            };
-            LoadError {
-                code,
-                message,
-                line: Some(e.line()),
-                column: Some(e.column()),
-            }
-        })?;
+        let file: WorkflowFile =
+            serde_json::from_str(text).map_err(|e| parse_error(&e, "invalid_workflow"))?;
         if file.schema_version != SCHEMA_VERSION {
             return Err(LoadError {
                 code: "unsupported_version",
@@ -270,8 +244,39 @@ impl WorkflowFile {
     }
 }
 
+/// A serde_json error as a [`LoadError`]: `invalid_json` (not JSON), `unknown_kind`,
+/// `unknown_field`, else `shape_code` (JSON of the wrong shape), with line and column.
+pub(crate) fn parse_error(e: &serde_json::Error, shape_code: &'static str) -> LoadError {
+    let msg = e.to_string();
+    // serde_json appends " at line L column C"; we report those separately.
+    let msg = match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    };
+    let code = if !e.is_data() {
+        "invalid_json"
+    } else if msg.starts_with("unknown variant") && shape_code == "invalid_workflow" {
+        "unknown_kind"
+    } else if msg.starts_with("unknown field") {
+        "unknown_field"
+    } else {
+        shape_code
+    };
+    let message = if code == "unknown_kind" {
+        msg.replacen("unknown variant", "unknown node kind", 1)
+    } else {
+        msg
+    };
+    LoadError {
+        code,
+        message,
+        line: Some(e.line()),
+        column: Some(e.column()),
+    }
+}
+
 /// Writes JSON with object keys sorted, independent of serde_json's map ordering features.
-fn write_canonical(value: &Json, indent: usize, out: &mut String) {
+pub(crate) fn write_canonical(value: &Json, indent: usize, out: &mut String) {
     const STEP: usize = 2;
     match value {
         Json::Object(map) if !map.is_empty() => {

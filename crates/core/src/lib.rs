@@ -11,6 +11,7 @@ pub mod file;
 pub mod kind;
 pub mod plan;
 pub mod schedule;
+pub mod testsuite;
 pub mod workspace;
 
 pub use compile::compile;
@@ -18,4 +19,5 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use file::{Edge, LoadError, Node, Pinned, Position, RetryPolicy, WorkflowFile};
 pub use kind::NodeKind;
 pub use plan::{Pin, Plan};
+pub use testsuite::TestSuite;
 pub use workspace::Workspace;

@@ -363,3 +363,56 @@ async fn unknown_trigger_names_fail_clearly() {
         .message
         .contains("\"route\" is not a trigger"));
 }
+
+/// Test mode does not wait: the Delay passes its input on at once and says what it would wait.
+#[tokio::test]
+async fn a_delay_in_test_mode_does_not_wait() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "wait", "kind": "delay", "params": {"amount": 90, "unit": "minutes"}},
+            {"id": "after", "kind": "set", "params": {"fields": {"x": "{{ input.x }}"}}}
+        ]),
+        json!([{"from": "start", "to": "wait"}, {"from": "wait", "to": "after"}]),
+    );
+    let mut req = RunRequest::new("r1", json!({"x": 7}));
+    req.test_mode = true;
+    // Real time: a test mode that waited would hit this limit, not the 90 minutes.
+    let (report, _) = tokio::time::timeout(std::time::Duration::from_secs(30), run_with(&p, req))
+        .await
+        .expect("test mode does not wait");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(report.output, json!({"x": 7}));
+    assert_eq!(report.logs[0].message, "test mode: would wait 90 min");
+}
+
+/// Test mode does not wait between attempts: the retries happen, at once.
+#[tokio::test]
+async fn retries_in_test_mode_do_not_wait() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "call", "kind": "log", "params": {"message": "x"},
+             "retry": {"max_attempts": 3, "backoff_ms": 60000, "max_backoff_ms": 60000, "jitter": false}}
+        ]),
+        json!([{"from": "start", "to": "call"}]),
+    );
+    let mut req = RunRequest::new("r1", json!({}));
+    req.test_mode = true;
+    let down: StandIn = Arc::new(|_| Err(NodeError::new("http_status", "503")));
+    req.stand_ins.insert("call".into(), down);
+    let (report, events) =
+        tokio::time::timeout(std::time::Duration::from_secs(30), run_with(&p, req))
+            .await
+            .expect("test mode does not back off");
+    assert_eq!(report.status, RunStatus::Failed);
+    assert_eq!(report.node("call").unwrap().attempts, 3);
+    let delays: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::NodeRetrying { delay_ms, .. } => Some(*delay_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delays, [0, 0]);
+}

@@ -186,7 +186,7 @@ async fn test_runs_report_waits_instead_of_waiting() {
     assert!(
         r.logs
             .iter()
-            .any(|l| l.node == "wait" && l.message.contains("skipped a wait of 1.0 hours")),
+            .any(|l| l.node == "wait" && l.message.contains("would wait 60 min")),
         "{:?}",
         r.logs
     );

@@ -740,3 +740,76 @@ fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
 }
+
+/// Test mode: the run's statements share one transaction per database (a table created by one
+/// node is there for the next, a failed statement undoes only itself), and it is rolled back
+/// when the run ends.
+#[tokio::test]
+async fn test_mode_runs_see_their_own_writes_and_leave_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let engine = engine(
+        tmp.path(),
+        vec![database("shop", Some("sqlite:data/shop.db".into()), None)],
+        &[],
+    );
+    let steps = [
+        (
+            "create",
+            "sql_query",
+            query(
+                "shop",
+                "CREATE TABLE IF NOT EXISTS leads (email TEXT PRIMARY KEY, n INTEGER)",
+                &[],
+            ),
+        ),
+        (
+            "save",
+            "upsert_row",
+            upsert(
+                "shop",
+                "leads",
+                "email",
+                json!({"email": "{{ event.email }}", "n": 1}),
+            ),
+        ),
+        (
+            "read",
+            "sql_query",
+            query("shop", "SELECT email, n FROM leads", &[]),
+        ),
+    ];
+    let mut nodes = vec![json!({"id": "start", "kind": "manual_trigger"})];
+    let mut edges = Vec::new();
+    let mut prev = "start";
+    for (id, kind, params) in &steps {
+        nodes.push(json!({"id": id, "kind": kind, "params": params}));
+        edges.push(json!({"from": prev, "to": id}));
+        prev = id;
+    }
+    let text = json!({"schema_version": 1, "id": "t", "name": "T", "nodes": nodes, "edges": edges})
+        .to_string();
+    let plan = Arc::new(compile(&WorkflowFile::from_json(&text).unwrap()).unwrap());
+    for _ in 0..2 {
+        let mut req = RunRequest::new("r", json!({"email": "ada@example.com"}));
+        req.test_mode = true;
+        let r = engine.run(plan.clone(), req, &mut |_| {}).await;
+        assert_eq!(r.status, RunStatus::Succeeded, "{:?}", r.error);
+        let save = r.node("save").unwrap().output.clone().unwrap();
+        assert_eq!(
+            save["action"], "inserted",
+            "the earlier run left nothing: {save}"
+        );
+        assert_eq!(save["simulated"], true);
+        let read = r.node("read").unwrap().output.clone().unwrap();
+        assert_eq!(read["rows"], json!([{"email": "ada@example.com", "n": 1}]));
+    }
+    let after = sql(
+        &engine,
+        "shop",
+        "SELECT count(*) AS n FROM sqlite_master WHERE name = 'leads'",
+        &[],
+        json!({}),
+    )
+    .await;
+    assert_eq!(after["rows"][0]["n"], 0, "the table was rolled back");
+}

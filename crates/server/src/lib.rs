@@ -7,6 +7,7 @@ mod hooks;
 mod live;
 mod settings;
 mod signature;
+mod testing;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -61,6 +62,7 @@ pub fn router(app: App, opts: ServerOptions) -> axum::Router {
         .merge(settings::routes(ctx.clone()))
         .merge(history::routes(ctx.clone()))
         .merge(live::routes(ctx.clone()))
+        .merge(testing::routes(ctx.clone()))
         .merge(api::routes(ctx));
     if let Some(dir) = ui_dir {
         let index = dir.join("index.html");
@@ -121,6 +123,7 @@ impl IntoResponse for ApiError {
             | "invalid_workspace"
             | "duplicate_id"
             | "password_in_url"
+            | "invalid_test_suite"
             | "unsupported_version" => StatusCode::UNPROCESSABLE_ENTITY,
             "conflict" | "run_not_failed" | "nodes_missing" | "nodes_changed" => {
                 StatusCode::CONFLICT

@@ -6,6 +6,9 @@ import type {
   RunFilter,
   LiveRunRequest,
   RunEvent,
+  BatchRequest,
+  RunTestsRequest,
+  TestSuite,
   WorkflowFile,
   Workspace,
 } from "../generated/api";
@@ -47,6 +50,12 @@ export const backend = {
   /** Runs a workflow, calling `onEvent` as it goes; resolves with the outcome at the end. */
   runLive: (request: LiveRunRequest, onEvent: (event: RunEvent) => void) =>
     transport().stream("run_live", { request }, onEvent),
+  getTests: (id: string) => transport().call("get_tests", { id }),
+  saveTests: (id: string, suite: TestSuite) => transport().call("save_tests", { id, suite }),
+  /** All cases of the saved suite by default; `request` may carry drafts and case names. */
+  runTests: (id: string, request: RunTestsRequest = {}) =>
+    transport().call("run_tests", { id, request }),
+  runBatch: (id: string, request: BatchRequest) => transport().call("run_batch", { id, request }),
 };
 
 /**

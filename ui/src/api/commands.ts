@@ -3,6 +3,8 @@
 // transports read this table, so they cannot drift apart.
 import type {
   AppInfo,
+  BatchRequest,
+  BatchResult,
   CheckedText,
   DeadLetter,
   Descriptor,
@@ -21,9 +23,13 @@ import type {
   LiveRunOutcome,
   LiveRunRequest,
   RunEvent,
+  RunTestsRequest,
   Saved,
   SecretList,
+  SuiteResult,
   TemplateInfo,
+  TestsState,
+  TestSuite,
   Validation,
   WorkflowFile,
   WorkflowSummary,
@@ -71,6 +77,14 @@ export interface Commands {
   list_dead_letters: { args: Record<string, never>; result: DeadLetter[] };
   retry_dead_letter: { args: { job: number }; result: RetriedJob };
   discard_dead_letter: { args: { job: number }; result: null };
+  /** The workflow's test suite (`<id>.tests.json`; an empty one when there is none yet). */
+  get_tests: { args: { id: string }; result: TestsState };
+  /** Saves the suite beside the workflow; problems come back as diagnostics, nothing is lost. */
+  save_tests: { args: { id: string; suite: TestSuite }; result: TestsState };
+  /** Runs the cases in test mode (the saved suite and workflow, or drafts in `request`). */
+  run_tests: { args: { id: string; request: RunTestsRequest }; result: SuiteResult };
+  /** Runs rows (events, or CSV text) through the workflow in test mode. */
+  run_batch: { args: { id: string; request: BatchRequest }; result: BatchResult };
 }
 
 /**
@@ -201,6 +215,22 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
     path: ({ job }) => `/api/dead-letters/${job}/discard`,
     body: () => ({}),
     decode: () => null,
+  },
+  get_tests: { method: "GET", path: ({ id }) => `/api/workflows/${seg(id)}/tests` },
+  save_tests: {
+    method: "PUT",
+    path: ({ id }) => `/api/workflows/${seg(id)}/tests`,
+    body: ({ suite }) => suite,
+  },
+  run_tests: {
+    method: "POST",
+    path: ({ id }) => `/api/workflows/${seg(id)}/tests/run`,
+    body: ({ request }) => request,
+  },
+  run_batch: {
+    method: "POST",
+    path: ({ id }) => `/api/workflows/${seg(id)}/batch`,
+    body: ({ request }) => request,
   },
 };
 

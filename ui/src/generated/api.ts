@@ -2,7 +2,6 @@
 // Regenerate with `npm run gen:types`; `npm run check:types` (and the vitest suite) fail when stale.
 /* eslint-disable */
 
-export type Severity = "error" | "warning";
 /**
  * What a node does.
  */
@@ -30,6 +29,11 @@ export type NodeKind =
   | "send_email"
   | "for_each"
   | "collect";
+/**
+ * How a case or a row ended.
+ */
+export type Outcome = ("succeeded" | "failed" | "cancelled") | "invalid";
+export type Severity = "error" | "warning";
 /**
  * Where an event came from.
  */
@@ -82,7 +86,7 @@ export type RunOrigin = "webhook" | "schedule" | "manual" | "event" | "rerun" | 
 /**
  * What an export holds, which decides the file type offered in the save dialog.
  */
-export type ExportKind = "json" | "svg" | "png";
+export type ExportKind = "json" | "svg" | "png" | "csv";
 export type NodeStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
 /**
  * How a run ended.
@@ -197,6 +201,11 @@ export type RunEvent =
       type: "run_finished";
     };
 /**
+ * One port, or a set of ports.
+ */
+export type Ports = string | string[];
+export type ExpectedStatus = "succeeded" | "failed";
+/**
  * How the connection to an SMTP server is secured.
  */
 export type SmtpSecurity = "plain" | "starttls" | "tls";
@@ -207,6 +216,8 @@ export type SmtpSecurity = "plain" | "starttls" | "tls";
 export interface ApiTypes {
   api_error: ApiError;
   app_info: AppInfo;
+  batch_request: BatchRequest;
+  batch_result: BatchResult;
   checked_text: CheckedText;
   dead_letter: DeadLetter;
   descriptor: Descriptor;
@@ -226,10 +237,14 @@ export interface ApiTypes {
   run_report: RunReport;
   run_started: RunStarted;
   run_summary: RunSummary;
+  run_tests_request: RunTestsRequest;
   saved: Saved;
   secret_list: SecretList;
   secret_value: SecretValue;
+  suite_result: SuiteResult;
   template_info: TemplateInfo;
+  test_suite: TestSuite;
+  tests_state: TestsState;
   validation: Validation;
   workflow_file: WorkflowFile;
   workflow_summary: WorkflowSummary;
@@ -258,36 +273,63 @@ export interface AppInfo {
   workflows_dir?: string | null;
 }
 /**
- * Answer to "read this text as a workflow file" (import): the file when it parses, and every
- * problem found (parse errors carry a line and column).
+ * "Run these rows through the workflow in test mode" (batch test).
  */
-export interface CheckedText {
-  diagnostics: Diagnostic[];
-  file?: WorkflowFile | null;
+export interface BatchRequest {
+  /**
+   * Output values to show per row, as `node.path`, e.g. `classify.label`.
+   */
+  columns?: string[];
+  /**
+   * Rows run at the same time (1 to 64; default 8).
+   */
+  concurrency?: number | null;
+  /**
+   * Or CSV text: each row becomes an event (see [`CsvInput`]); its rows come after `rows`.
+   */
+  csv?: CsvInput | null;
+  /**
+   * One event per row.
+   */
+  rows?: unknown[];
+  /**
+   * The trigger the runs start from (default: the manual trigger, else the first).
+   */
+  trigger?: string | null;
+  /**
+   * Workflow variables overridden for every row.
+   */
+  vars?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The workflow to run (unsaved edits); the saved one when absent.
+   */
+  workflow?: WorkflowFile | null;
 }
 /**
- * One problem. `code` is stable: tools and the UI branch on it, never on `message`.
+ * CSV text with a header row. Each column becomes a top-level field of the event named by its
+ * header, unless `map` puts it elsewhere. Cells are typed: whole numbers (without leading
+ * zeros) and decimals become numbers, `true`/`false` booleans, empty cells are left out, the
+ * rest is text.
  */
-export interface Diagnostic {
-  code: string;
-  column?: number | null;
+export interface CsvInput {
+  map?: ColumnMap[];
+  text: string;
+}
+/**
+ * Where a CSV column goes in the event.
+ */
+export interface ColumnMap {
   /**
-   * The setting concerned, e.g. `url` or `routes[1].condition`.
+   * The column's header.
    */
-  field?: string | null;
+  column: string;
   /**
-   * 1-based position in the file, for problems found while reading it.
+   * Dotted path in the event, e.g. `lead.email` (an `event.` prefix is allowed); empty to
+   * leave the column out.
    */
-  line?: number | null;
-  /**
-   * Plain-language explanation.
-   */
-  message: string;
-  /**
-   * The node concerned, if any.
-   */
-  node?: string | null;
-  severity: Severity;
+  path: string;
 }
 /**
  * A workflow as it is stored on disk. Not validated: see [`crate::compile`].
@@ -379,9 +421,7 @@ export interface Pinned {
   /**
    * The output the node gives in test runs.
    */
-  output: {
-    [k: string]: unknown;
-  };
+  output: unknown;
   /**
    * The outputs it sends that data to. Empty: `out`, or for AI classify the route named by
    * the output's `label`.
@@ -431,6 +471,145 @@ export interface Note {
 export interface Size {
   height: number;
   width: number;
+}
+/**
+ * The result of a batch.
+ */
+export interface BatchResult {
+  /**
+   * Rows per output of each branching node (in plan order, then most common first).
+   */
+  branches: BranchCount[];
+  /**
+   * The columns asked for.
+   */
+  columns: string[];
+  duration_ms: number;
+  failed: number;
+  /**
+   * Rows that could not run (a malformed CSV row, an event that is not an object).
+   */
+  invalid: number;
+  /**
+   * Rows per whole route, most common first; the counts add up to `total`.
+   */
+  routes: RouteCount[];
+  rows: BatchRow[];
+  succeeded: number;
+  total: number;
+  workflow: string;
+}
+/**
+ * How many rows took one output of one branching node.
+ */
+export interface BranchCount {
+  count: number;
+  node: string;
+  /**
+   * The output taken; `stopped` when a Filter stopped the branch.
+   */
+  port: string;
+}
+/**
+ * How many rows went one way.
+ */
+export interface RouteCount {
+  count: number;
+  /**
+   * A route's summary (`classify → hot, crm → out`); empty when nothing branched.
+   */
+  route: string;
+}
+/**
+ * One row of a batch.
+ */
+export interface BatchRow {
+  duration_ms: number;
+  error?: RunError | null;
+  outcome: Outcome;
+  route: Route;
+  /**
+   * 1-based, in input order (for CSV: the data row, the header not counted).
+   */
+  row: number;
+  /**
+   * The requested columns (`node.path`) that have a value in this row.
+   */
+  values: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * Why a run failed.
+ */
+export interface RunError {
+  code: string;
+  message: string;
+  /**
+   * The node that failed (none: the run could not start).
+   */
+  node?: string | null;
+}
+/**
+ * The way a run went: which output each branching node took, and every node that ran.
+ */
+export interface Route {
+  /**
+   * Every node that ran (succeeded or failed), in plan order.
+   */
+  reached: string[];
+  /**
+   * Branching nodes that ran (Condition, Switch, Filter, AI classify, nodes whose `error`
+   * port is connected, nodes with several connected outputs), in plan order.
+   */
+  steps: RouteStep[];
+  /**
+   * The steps as text, e.g. `classify → hot, crm → out`; empty when nothing branched.
+   */
+  summary: string;
+}
+/**
+ * One branching node and the outputs it sent data to.
+ */
+export interface RouteStep {
+  node: string;
+  /**
+   * Usually one; a Switch in `all` mode may take several; none when a Filter stopped the
+   * branch.
+   */
+  ports: string[];
+}
+/**
+ * Answer to "read this text as a workflow file" (import): the file when it parses, and every
+ * problem found (parse errors carry a line and column).
+ */
+export interface CheckedText {
+  diagnostics: Diagnostic[];
+  file?: WorkflowFile | null;
+}
+/**
+ * One problem. `code` is stable: tools and the UI branch on it, never on `message`.
+ */
+export interface Diagnostic {
+  code: string;
+  column?: number | null;
+  /**
+   * The setting concerned, e.g. `url` or `routes[1].condition`.
+   */
+  field?: string | null;
+  /**
+   * 1-based position in the file, for problems found while reading it.
+   */
+  line?: number | null;
+  /**
+   * Plain-language explanation.
+   */
+  message: string;
+  /**
+   * The node concerned, if any.
+   */
+  node?: string | null;
+  severity: Severity;
 }
 /**
  * A dead letter: a job that will not run again unless retried, with its event.
@@ -518,9 +697,7 @@ export interface Field {
   /**
    * Used when the setting is absent.
    */
-  default?: {
-    [k: string]: unknown;
-  };
+  default?: unknown;
   /**
    * Help text under the field.
    */
@@ -605,9 +782,7 @@ export interface RunReport {
   /**
    * The output of the last node of each branch that ran: one value, or an object by node id.
    */
-  output: {
-    [k: string]: unknown;
-  };
+  output: unknown;
   run_id: string;
   status: RunStatus;
 }
@@ -691,9 +866,7 @@ export interface LiveRunRequest {
   /**
    * The sample event (the trigger's output).
    */
-  event?: {
-    [k: string]: unknown;
-  };
+  event?: unknown;
   /**
    * The workflow as the editor has it; test runs run it as is (unsaved changes included).
    * Real runs always run the saved file and ignore it.
@@ -929,9 +1102,7 @@ export interface RunRecord {
    * Every node: status, input_from, output, error, attempts, duration (the engine's report),
    * kept as the JSON text it was written as.
    */
-  journal: {
-    [k: string]: unknown;
-  };
+  journal: unknown;
   origin: RunOrigin;
   /**
    * The run this one re-runs, retries or replays.
@@ -953,6 +1124,169 @@ export interface RunRecord {
 export interface RunStarted {
   run?: RunSummary | null;
   run_id: string;
+}
+/**
+ * "Run the tests of this workflow": all of them by default; an unsaved workflow or suite from
+ * the editor may be given instead of the saved ones.
+ */
+export interface RunTestsRequest {
+  /**
+   * Only the cases with these names; all when absent.
+   */
+  cases?: string[] | null;
+  /**
+   * The cases (unsaved edits); the saved suite when absent.
+   */
+  suite?: TestSuite | null;
+  /**
+   * The workflow to test (unsaved edits); the saved one when absent.
+   */
+  workflow?: WorkflowFile | null;
+}
+/**
+ * The test cases of one workflow, as stored on disk.
+ */
+export interface TestSuite {
+  /**
+   * The cases, in the order they run and are listed.
+   */
+  cases?: TestCase[];
+  /**
+   * Format version; always 1 for this format.
+   */
+  schema_version: number;
+  /**
+   * The id of the workflow the cases run.
+   */
+  workflow: string;
+}
+/**
+ * One input and what the run must show.
+ */
+export interface TestCase {
+  /**
+   * What the case is about, in plain language.
+   */
+  description?: string;
+  /**
+   * The event. Absent: the trigger's sample event.
+   */
+  event?: unknown;
+  expect?: Expect;
+  /**
+   * Nodes that do not run in this case: each gives an output (sent on `out`) or an error
+   * (as if the node failed: its `error` port catches it, or the run fails). For example,
+   * the CRM being down.
+   */
+  mocks?: {
+    [k: string]: Mock;
+  };
+  /**
+   * Unique within the suite; reports name the case by it.
+   */
+  name: string;
+  /**
+   * The trigger node the run starts from (default: the manual trigger, else the first).
+   */
+  trigger?: string | null;
+  /**
+   * Workflow variables overridden for this case.
+   */
+  vars?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * What the run must show. Every part is optional; an absent `status` means `succeeded`.
+ */
+export interface Expect {
+  /**
+   * For a run expected to fail: where and how.
+   */
+  error?: ExpectedError | null;
+  /**
+   * Nodes that must not run.
+   */
+  not_reached?: string[];
+  /**
+   * Checks of node outputs.
+   */
+  outputs?: OutputCheck[];
+  /**
+   * Nodes that must run.
+   */
+  reached?: string[];
+  /**
+   * Branching node id to the output port it must take (or every port it must take, in any
+   * order; `[]` for a Filter that stops its branch).
+   */
+  route?: {
+    [k: string]: Ports;
+  };
+  /**
+   * How the run ends (default `succeeded`).
+   */
+  status?: ExpectedStatus | null;
+}
+/**
+ * Where a run expected to fail fails, and with which error code.
+ */
+export interface ExpectedError {
+  code?: string | null;
+  node?: string | null;
+}
+/**
+ * A check of one value in a node's output. At least one of `equals`, `contains`, `matches`
+ * and `exists` is given; each given one must hold.
+ */
+export interface OutputCheck {
+  /**
+   * Text: contains this text; list: contains this element; object: has these fields with
+   * these values.
+   */
+  contains?: unknown;
+  /**
+   * The value must be equal (numbers compare by value: 1 equals 1.0).
+   */
+  equals?: unknown;
+  /**
+   * Whether the path must exist (`true`) or must not (`false`).
+   */
+  exists?: boolean | null;
+  /**
+   * An expression that must be true, e.g. `value > 0.5` or `value | length >= 300`; reads
+   * `value` (the value at `path`), `event`, `vars` and `nodes.<id>`.
+   */
+  matches?: string | null;
+  node: string;
+  /**
+   * Dotted path inside the output, e.g. `label` or `would_send.body.email` or `items.0`;
+   * empty for the whole output.
+   */
+  path?: string;
+}
+/**
+ * What a mocked node returns instead of running.
+ */
+export interface Mock {
+  /**
+   * The failure the node reports.
+   */
+  error?: MockError | null;
+  /**
+   * The output the node gives (exactly one of `output` and `error`).
+   */
+  output?: unknown;
+}
+/**
+ * A failure a mocked node reports.
+ */
+export interface MockError {
+  /**
+   * For example `http_status`, `timeout`.
+   */
+  code: string;
+  message?: string;
 }
 /**
  * Answer to "save this workflow".
@@ -989,12 +1323,131 @@ export interface SecretValue {
   value: string;
 }
 /**
+ * The result of running a suite (or some of its cases).
+ */
+export interface SuiteResult {
+  cases: CaseResult[];
+  /**
+   * Every problem found in the suite (each case's are also in its result).
+   */
+  diagnostics: Diagnostic[];
+  duration_ms: number;
+  failed: number;
+  /**
+   * Cases that passed and that did not (failed expectations, or could not run).
+   */
+  passed: number;
+  workflow: string;
+}
+/**
+ * The result of one test case.
+ */
+export interface CaseResult {
+  /**
+   * Problems of this case in the suite (errors keep it from running).
+   */
+  diagnostics?: Diagnostic[];
+  duration_ms: number;
+  /**
+   * Why the run failed, when it did.
+   */
+  error?: RunError | null;
+  /**
+   * Expectations that did not hold (empty when passed).
+   */
+  failures: Failure[];
+  logs?: LogEntry[];
+  name: string;
+  /**
+   * Every node of the run, in plan order.
+   */
+  nodes?: NodeResult[];
+  outcome: Outcome;
+  passed: boolean;
+  route: Route;
+}
+/**
+ * An expectation that did not hold.
+ */
+export interface Failure {
+  actual?: unknown;
+  /**
+   * Which part of `expect`: `status`, `error`, `reached`, `not_reached`, `route`, `output`.
+   */
+  check: string;
+  /**
+   * For objects and lists: each field that differs.
+   */
+  differences?: Difference[];
+  expected?: unknown;
+  /**
+   * In plain language, e.g. `classify took warm, expected hot`.
+   */
+  message: string;
+  node?: string | null;
+  /**
+   * For `output`: the path inside the node's output.
+   */
+  path?: string | null;
+}
+/**
+ * One differing field: absent `expected` means the field is extra, absent `actual` that it is
+ * missing.
+ */
+export interface Difference {
+  actual?: unknown;
+  expected?: unknown;
+  /**
+   * Dotted path from the value checked, e.g. `body.email` or `items.2`.
+   */
+  path: string;
+}
+/**
+ * A log line of a test run (test mode's "would send ..." lines among them).
+ */
+export interface LogEntry {
+  level: string;
+  message: string;
+  node: string;
+}
+/**
+ * One node of a test run.
+ */
+export interface NodeResult {
+  error?: RunError | null;
+  id: string;
+  output?: unknown;
+  ports?: string[];
+  /**
+   * `succeeded`, `failed`, `skipped` (or `pending` when the run stopped before it).
+   */
+  status: string;
+}
+/**
  * A starting point offered under "New from template".
  */
 export interface TemplateInfo {
   description: string;
   id: string;
   name: string;
+}
+/**
+ * A workflow's test suite as stored beside it.
+ */
+export interface TestsState {
+  /**
+   * Problems of the suite against the workflow as saved.
+   */
+  diagnostics: Diagnostic[];
+  /**
+   * Whether the file exists.
+   */
+  exists: boolean;
+  /**
+   * The file name inside the workflows folder, e.g. `lead-processing.tests.json`.
+   */
+  file: string;
+  suite: TestSuite;
 }
 /**
  * Answer to "check this workflow".

@@ -64,6 +64,8 @@ pub struct Scope {
     pub item: Option<Arc<Json>>,
     /// The position of `item` in a For each's list (0-based).
     pub item_index: Option<usize>,
+    /// In a test case's `matches` check: the value being checked.
+    pub value: Option<Arc<Json>>,
 }
 
 impl Scope {
@@ -78,6 +80,7 @@ impl Scope {
             outputs: None,
             item: None,
             item_index: None,
+            value: None,
         }
     }
 
@@ -94,6 +97,7 @@ impl Scope {
             "run" => Some(self.run.clone()),
             "item" => self.item.clone(),
             "item_index" => self.item_index.map(|i| Arc::new(Json::from(i))),
+            "value" => self.value.clone(),
             _ => None,
         }
     }

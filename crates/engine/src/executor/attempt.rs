@@ -139,6 +139,7 @@ impl Run<'_> {
             outputs: Some(f.outputs.clone()),
             item: f.item.as_ref().map(|i| i.value.clone()),
             item_index: f.item.as_ref().map(|i| i.index as usize),
+            value: None,
         };
         NodeCx {
             plan: self.plan.clone(),
@@ -148,6 +149,7 @@ impl Run<'_> {
             services: self.services.clone(),
             redactor: Default::default(),
             test_mode: self.req.test_mode,
+            test_sql: self.test_sql.clone(),
         }
     }
 }

@@ -62,8 +62,9 @@ pub struct RunRequest {
     /// Seed for retry jitter; random when absent.
     pub seed: Option<u64>,
     /// Test mode: side effects are simulated and reported as "would send": HTTP requests
-    /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; SQL runs in a
-    /// transaction that is rolled back. Reads (GET, SELECT, AI) run for real.
+    /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; Delay and
+    /// retries do not wait; SQL runs in one transaction per database that is rolled back when the run
+    /// ends (so the run sees its own writes). Reads (GET, SELECT, AI) run for real.
     pub test_mode: bool,
     /// Outputs given instead of running these nodes (by node id), in any mode: a retry from a
     /// failed node pins the nodes that succeeded before it, a replay pins the recorded external
@@ -153,6 +154,9 @@ impl Engine {
             inflight: FuturesUnordered::new(),
             failure: None,
             services: self.services.clone(),
+            test_sql: req
+                .test_mode
+                .then(|| Arc::new(nodes::sql::TestTransactions::default())),
             report,
             sink,
             req,
@@ -196,6 +200,9 @@ impl Engine {
             None => (RunStatus::Succeeded, None, None),
         };
         run.report.output = run.final_output();
+        if let Some(sql) = run.test_sql.take() {
+            sql.roll_back().await;
+        }
         let duration_ms = ms(start.elapsed());
         run.emit(RunEvent::RunFinished {
             status,
@@ -291,6 +298,8 @@ struct Run<'s> {
     /// The unhandled failure that stopped the run (node `None`: cancelled from outside).
     failure: Option<(Option<usize>, NodeError)>,
     services: Arc<Services>,
+    /// Test mode: the run's SQL transactions (see `nodes::sql::TestTransactions`).
+    test_sql: Option<Arc<nodes::sql::TestTransactions>>,
     report: RunReport,
     sink: &'s mut (dyn FnMut(&RunEvent) + Send),
 }

@@ -70,7 +70,12 @@ impl Run<'_> {
         let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked")
             && !self.req.recorded.contains_key(&id);
         if attempt < policy.max_attempts && retryable {
-            let delay = backoff(&policy, attempt, &mut self.rng);
+            // Test mode does not wait between attempts either (like a Delay).
+            let delay = if self.req.test_mode {
+                Duration::ZERO
+            } else {
+                backoff(&policy, attempt, &mut self.rng)
+            };
             self.emit(RunEvent::NodeRetrying {
                 node: id,
                 attempt,

@@ -25,11 +25,11 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     };
     let wait = Duration::from_secs_f64(amount * unit_ms / 1000.0);
     if cx.test_mode {
-        // A test shows the path at once; the wait is reported, not waited.
+        // Test mode does not wait: a follow-up an hour later is tested now.
         let mut out = NodeOutput::out(cx.input());
         out.logs.push((
-            "info".into(),
-            format!("test mode: skipped a wait of {}", human(wait)),
+            "info".to_string(),
+            format!("test mode: would wait {}", describe(wait)),
         ));
         return Ok(out);
     }
@@ -37,15 +37,18 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     Ok(NodeOutput::out(cx.input()))
 }
 
-fn human(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s >= 3600.0 {
-        format!("{:.1} hours", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.1} minutes", s / 60.0)
-    } else if s >= 1.0 {
-        format!("{s:.1} seconds")
+/// `90 s`, `60 min`, `1.5 h`, `250 ms`.
+fn describe(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    let (value, unit) = if ms < 1000.0 {
+        (ms, "ms")
+    } else if ms < 120_000.0 {
+        (ms / 1000.0, "s")
+    } else if ms < 7_200_000.0 {
+        (ms / 60_000.0, "min")
     } else {
-        format!("{} ms", d.as_millis())
-    }
+        (ms / 3_600_000.0, "h")
+    };
+    let text = format!("{value:.1}");
+    format!("{} {unit}", text.trim_end_matches(".0"))
 }

@@ -3,10 +3,12 @@
 
 mod pools;
 pub(super) mod query;
+mod test_tx;
 pub(super) mod upsert;
 mod values;
 
 pub(crate) use pools::Pools;
+pub(crate) use test_tx::TestTransactions;
 
 use pools::Pool;
 

@@ -60,7 +60,19 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     }
     let rows_affected = match &pool {
         Pool::Sqlite(pool) => {
-            let mut conn = pool.acquire().await.map_err(|e| sql_error(&id, e))?;
+            // Test mode: the run's transaction on this database; else a connection of its own.
+            let (mut lease, mut own);
+            let conn: &mut sqlx::SqliteConnection = match &cx.test_sql {
+                Some(t) => {
+                    let whole = Pool::Sqlite(pool.clone());
+                    lease = t.lease(&id, &whole).await.map_err(|e| sql_error(&id, e))?;
+                    lease.sqlite()
+                }
+                None => {
+                    own = pool.acquire().await.map_err(|e| sql_error(&id, e))?;
+                    &mut own
+                }
+            };
             // SQLite would take a missing parameter as NULL; PostgreSQL refuses it by itself.
             let prepared = (&mut *conn).prepare(statement).await;
             if let Some(Either::Right(used)) = prepared.as_ref().ok().and_then(|p| p.parameters()) {
@@ -77,8 +89,6 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             }
             // SQLite reports the changes of the connection's last INSERT, UPDATE or DELETE even
             // for a SELECT; the difference of its running total is this statement's own.
-            // SQLite reports the changes of the connection's last INSERT, UPDATE or DELETE even
-            // for a SELECT; the difference of its running total is this statement's own.
             macro_rules! statement {
                 ($conn:expr) => {{
                     let before = total_changes($conn).await.map_err(|e| sql_error(&id, e))?;
@@ -91,12 +101,13 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
                     after.saturating_sub(before)
                 }};
             }
-            if cx.test_mode {
-                let mut tx = sqlx::Connection::begin(&mut *conn)
+            if cx.test_sql.is_some() {
+                // A savepoint: a failed statement undoes only itself.
+                let mut sp = sqlx::Connection::begin(&mut *conn)
                     .await
                     .map_err(|e| sql_error(&id, e))?;
-                let n = statement!(&mut *tx);
-                tx.rollback().await.map_err(|e| sql_error(&id, e))?;
+                let n = statement!(&mut *sp);
+                sp.commit().await.map_err(|e| sql_error(&id, e))?;
                 n
             } else {
                 statement!(&mut *conn)
@@ -108,10 +119,14 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             for v in &values {
                 q = bind_pg(q, v);
             }
-            if cx.test_mode {
-                let mut tx = pool.begin().await.map_err(|e| sql_error(&id, e))?;
-                let n = read!((&mut *tx).fetch_many(q), pg_row);
-                tx.rollback().await.map_err(|e| sql_error(&id, e))?;
+            if let Some(t) = &cx.test_sql {
+                let whole = Pool::Postgres(pool.clone());
+                let mut lease = t.lease(&id, &whole).await.map_err(|e| sql_error(&id, e))?;
+                let mut sp = sqlx::Connection::begin(lease.postgres())
+                    .await
+                    .map_err(|e| sql_error(&id, e))?;
+                let n = read!((&mut *sp).fetch_many(q), pg_row);
+                sp.commit().await.map_err(|e| sql_error(&id, e))?;
                 n
             } else {
                 read!(pool.fetch_many(q), pg_row)
@@ -124,8 +139,8 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         "rows_affected": rows_affected,
         "truncated": truncated,
     });
-    if cx.test_mode {
-        // Test mode: the statement ran in a transaction that was rolled back.
+    if cx.test_sql.is_some() {
+        // Test mode: the statement ran in the run's transaction, rolled back when it ends.
         out["simulated"] = json!(true);
     }
     Ok(NodeOutput::out(out))

@@ -11,9 +11,7 @@
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value as Json};
-use sqlx::postgres::PgPool;
-use sqlx::sqlite::SqlitePool;
-use sqlx::Row;
+use sqlx::{PgConnection, Row, SqliteConnection};
 
 use super::pools::Pool;
 use super::values::{as_text, bind_sqlite};
@@ -68,13 +66,27 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         fields,
     };
     let (id, pool) = database(cx).await?;
-    let (inserted, rows_affected) = match &pool {
-        Pool::Sqlite(pool) => sqlite(pool, &up, cx.test_mode)
-            .await
-            .map_err(UpsertError::from),
-        Pool::Postgres(pool) => postgres(pool, &up, cx.test_mode).await,
-    }
-    .map_err(|e| upsert_error(&id, &up, e))?;
+    let written = match &cx.test_sql {
+        // Test mode: in the run's transaction, rolled back when it ends.
+        Some(t) => match t.lease(&id, &pool).await {
+            Ok(mut lease) => match &pool {
+                Pool::Sqlite(_) => sqlite(lease.sqlite(), &up).await.map_err(UpsertError::from),
+                Pool::Postgres(_) => postgres(lease.postgres(), &up).await,
+            },
+            Err(e) => Err(UpsertError::from(e)),
+        },
+        None => match &pool {
+            Pool::Sqlite(pool) => match pool.acquire().await {
+                Ok(mut conn) => sqlite(&mut conn, &up).await.map_err(UpsertError::from),
+                Err(e) => Err(UpsertError::from(e)),
+            },
+            Pool::Postgres(pool) => match pool.acquire().await {
+                Ok(mut conn) => postgres(&mut conn, &up).await,
+                Err(e) => Err(UpsertError::from(e)),
+            },
+        },
+    };
+    let (inserted, rows_affected) = written.map_err(|e| upsert_error(&id, &up, e))?;
     let key: Map<String, Json> = up
         .keys
         .iter()
@@ -86,8 +98,8 @@ pub(crate) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         "rows_affected": rows_affected,
         "key": key,
     });
-    if cx.test_mode {
-        // Test mode: the row was written in a transaction that was rolled back.
+    if cx.test_sql.is_some() {
+        // Test mode: the row was written in the run's transaction, rolled back when it ends.
         out["simulated"] = json!(true);
     }
     Ok(NodeOutput::out(out))
@@ -160,11 +172,8 @@ impl Upsert {
     }
 }
 
-async fn sqlite(
-    pool: &SqlitePool,
-    up: &Upsert,
-    roll_back: bool,
-) -> Result<(bool, u64), sqlx::Error> {
+/// In one transaction (a savepoint when `conn` is already in one: test mode).
+async fn sqlite(conn: &mut SqliteConnection, up: &Upsert) -> Result<(bool, u64), sqlx::Error> {
     let columns = up.columns();
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
     let insert = format!(
@@ -193,7 +202,7 @@ async fn sqlite(
         conditions.join(" AND ")
     );
 
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(conn).await?;
     let mut q = sqlx::query(&insert);
     for c in &columns {
         q = bind_sqlite(q, &up.fields[*c]);
@@ -208,16 +217,13 @@ async fn sqlite(
         }
         (false, q.execute(&mut *tx).await?.rows_affected())
     };
-    if roll_back {
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
+    tx.commit().await?;
     Ok(result)
 }
 
-async fn postgres(pool: &PgPool, up: &Upsert, roll_back: bool) -> Result<(bool, u64), UpsertError> {
-    let types = column_types(pool, &up.table).await?;
+/// One statement (in a savepoint when `conn` is in a transaction: test mode).
+async fn postgres(conn: &mut PgConnection, up: &Upsert) -> Result<(bool, u64), UpsertError> {
+    let types = column_types(&mut *conn, &up.table).await?;
     if types.is_empty() {
         return Err(UpsertError::Node(invalid(
             "table",
@@ -263,27 +269,25 @@ async fn postgres(pool: &PgPool, up: &Upsert, roll_back: bool) -> Result<(bool, 
     for c in &columns {
         q = q.bind(as_text(&up.fields[*c]));
     }
-    let row = if roll_back {
-        let mut tx = pool.begin().await?;
-        let row = q.fetch_one(&mut *tx).await?;
-        tx.rollback().await?;
-        row
-    } else {
-        q.fetch_one(pool).await?
-    };
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    let row = q.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
     Ok((row.try_get::<bool, _>("inserted")?, 1))
 }
 
 /// Column name to its type (`integer`, `character varying(80)`, `jsonb` ...); empty when the
 /// table does not exist.
-async fn column_types(pool: &PgPool, table: &str) -> Result<HashMap<String, String>, sqlx::Error> {
+async fn column_types(
+    conn: &mut PgConnection,
+    table: &str,
+) -> Result<HashMap<String, String>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) \
          FROM pg_catalog.pg_attribute a \
          WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
     )
     .bind(table)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
