@@ -23,6 +23,8 @@ fn main() {
         "save_tests",
         "run_tests",
         "run_batch",
+        "run_live",
+        "cancel_run",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

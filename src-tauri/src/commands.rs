@@ -33,7 +33,7 @@ impl From<AppError> for CommandError {
     }
 }
 
-type Answer<T> = Result<T, CommandError>;
+pub(crate) type Answer<T> = Result<T, CommandError>;
 
 #[tauri::command]
 pub fn app_info(app: AppHandle, backend: State<'_, Backend>) -> AppInfo {

@@ -6,6 +6,7 @@ mod backend;
 mod commands;
 mod export;
 mod places;
+mod runs;
 mod smoke;
 
 pub use backend::Backend;
@@ -60,6 +61,8 @@ pub fn run() {
             commands::run_tests,
             commands::run_batch,
             export::save_export,
+            runs::run_live,
+            runs::cancel_run,
         ])
         .build(tauri::generate_context!())
         .expect("error while building the Switchyard desktop app");

@@ -174,6 +174,9 @@ struct ApiTypes {
     suite_result: crate::testing::SuiteResult,
     batch_request: crate::testing::BatchRequest,
     batch_result: crate::testing::BatchResult,
+    live_run_request: crate::LiveRunRequest,
+    live_run_outcome: crate::LiveRunOutcome,
+    run_event: switchyard_engine::RunEvent,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod error;
+mod live;
 pub mod load;
 mod pipeline;
 mod queue;
@@ -27,7 +28,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use error::AppError;
+pub use live::{LiveRunOutcome, LiveRunRequest};
 pub use pipeline::{wait_for_run, Delivery, LiveEvent, WebhookReply, WebhookRoute};
+pub use switchyard_engine::{RunEvent, RunReport};
 mod files;
 pub use queue::Queue;
 use registry::Registry;

@@ -209,31 +209,7 @@ impl App {
                 format!("\"{workflow_id}\" has errors and cannot run; fix its diagnostics first"),
             )
         })?;
-        let node = match trigger {
-            Some(t) => plan
-                .index
-                .get(t)
-                .filter(|&&i| plan.nodes[i].kind.is_trigger())
-                .map(|_| t.to_string())
-                .ok_or_else(|| {
-                    AppError::new(
-                        "invalid_request",
-                        format!("\"{t}\" is not a trigger of \"{workflow_id}\""),
-                    )
-                })?,
-            None => {
-                let i = plan
-                    .triggers
-                    .iter()
-                    .copied()
-                    .find(|&i| plan.nodes[i].kind == NodeKind::ManualTrigger)
-                    .or_else(|| plan.default_trigger())
-                    .ok_or_else(|| {
-                        AppError::new("invalid_workflow", "the workflow has no trigger")
-                    })?;
-                plan.nodes[i].id.clone()
-            }
-        };
+        let node = trigger_node(&plan, workflow_id, trigger)?;
         let event = NewEvent {
             id: new_id("evt"),
             name: format!("manual.{workflow_id}"),
@@ -749,4 +725,36 @@ pub async fn wait_for_run(
     .await
     .ok()
     .flatten()
+}
+
+/// The trigger a manual or editor run starts from: the one asked for, else the workflow's
+/// Manual trigger, else its default trigger.
+pub(crate) fn trigger_node(
+    plan: &Plan,
+    workflow_id: &str,
+    trigger: Option<&str>,
+) -> Result<String, AppError> {
+    Ok(match trigger {
+        Some(t) => plan
+            .index
+            .get(t)
+            .filter(|&&i| plan.nodes[i].kind.is_trigger())
+            .map(|_| t.to_string())
+            .ok_or_else(|| {
+                AppError::new(
+                    "invalid_request",
+                    format!("\"{t}\" is not a trigger of \"{workflow_id}\""),
+                )
+            })?,
+        None => {
+            let i = plan
+                .triggers
+                .iter()
+                .copied()
+                .find(|&i| plan.nodes[i].kind == NodeKind::ManualTrigger)
+                .or_else(|| plan.default_trigger())
+                .ok_or_else(|| AppError::new("invalid_workflow", "the workflow has no trigger"))?;
+            plan.nodes[i].id.clone()
+        }
+    })
 }

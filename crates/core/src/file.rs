@@ -68,6 +68,23 @@ pub struct Node {
     /// Time limit for one attempt, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    /// Sample output given instead of running the node in test runs (the editor's test runs,
+    /// `switchyard test`, `switchyard run --test-mode`), so a flow can be built before its
+    /// upstream works. Real runs ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<Pinned>,
+}
+
+/// A node's pinned sample output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pinned {
+    /// The output the node gives in test runs.
+    pub output: Json,
+    /// The outputs it sends that data to. Empty: `out`, or for AI classify the route named by
+    /// the output's `category`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
 }
 
 /// A point on the canvas.

@@ -16,8 +16,8 @@ pub mod workspace;
 
 pub use compile::compile;
 pub use diagnostic::{Diagnostic, Severity};
-pub use file::{Edge, LoadError, Node, Position, RetryPolicy, WorkflowFile};
+pub use file::{Edge, LoadError, Node, Pinned, Position, RetryPolicy, WorkflowFile};
 pub use kind::NodeKind;
-pub use plan::Plan;
+pub use plan::{Pin, Plan};
 pub use testsuite::TestSuite;
 pub use workspace::Workspace;

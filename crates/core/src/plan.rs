@@ -46,6 +46,17 @@ pub struct PlanNode {
     pub loop_body: Option<LoopInfo>,
     /// For a node inside a For each's body: that For each (its index).
     pub in_loop: Option<usize>,
+    /// The pinned sample output test runs use instead of running the node.
+    pub pinned: Option<Arc<Pin>>,
+}
+
+/// An output given instead of running a node: a pinned sample (test runs), or a recorded or
+/// earlier result (replays, retries from a failed node).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pin {
+    pub output: Arc<Json>,
+    /// The output ports the data goes to.
+    pub ports: Vec<String>,
 }
 
 /// The structure of one For each loop, in plan indices.

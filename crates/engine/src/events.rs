@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -19,7 +19,9 @@ pub enum RunStatus {
 /// `http_status`, `address_blocked` (the network policy refused the address),
 /// `invalid_response` (an answer not in the expected form), `missing_secret`,
 /// `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema, thiserror::Error,
+)]
 #[error("{message}")]
 pub struct NodeError {
     pub code: String,
@@ -45,7 +47,7 @@ impl NodeError {
 }
 
 /// One thing that happened in a run, in the order it happened.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RunEvent {
     RunStarted {
@@ -74,6 +76,9 @@ pub enum RunEvent {
         /// The item of a For each this happened for (0-based); none outside loops.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         item: Option<u32>,
+        /// The output is a pinned sample or a recording: the node did not run.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pinned: bool,
     },
     NodeRetrying {
         node: String,

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use crate::events::{NodeError, RunEvent, RunStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeStatus {
     Pending,
@@ -19,7 +19,7 @@ pub enum NodeStatus {
     Skipped,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NodeReport {
     pub id: String,
     pub status: NodeStatus,
@@ -43,12 +43,15 @@ pub struct NodeReport {
     /// Inside a For each: the item whose output `output` is (the highest that succeeded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<u32>,
+    /// The output is a pinned sample or a recording: the node did not run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
     /// Inside a For each: attempts started and not yet finished.
     #[serde(skip)]
     in_flight: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunReport {
     pub run_id: String,
     pub status: RunStatus,
@@ -78,7 +81,7 @@ fn micros<S: serde::Serializer>(ms: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((ms * 1000.0).round() / 1000.0)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LogLine {
     pub node: String,
     pub level: String,
@@ -104,6 +107,7 @@ impl RunReport {
                     ports: Vec::new(),
                     items: 0,
                     item: None,
+                    pinned: false,
                     in_flight: 0,
                 })
                 .collect(),
@@ -157,9 +161,11 @@ impl RunReport {
                 duration_ms,
                 output,
                 ports,
+                pinned,
                 ..
             } => {
                 if let Some(n) = self.node_mut(node) {
+                    n.pinned = *pinned;
                     n.status = NodeStatus::Succeeded;
                     n.attempts = *attempt;
                     n.duration_ms = *duration_ms;
@@ -271,9 +277,11 @@ impl RunReport {
                 duration_ms,
                 output,
                 ports,
+                pinned,
                 ..
             } => {
                 if let Some(n) = self.node_mut(node) {
+                    n.pinned |= *pinned;
                     n.in_flight = n.in_flight.saturating_sub(1);
                     n.duration_ms += *duration_ms;
                     if n.item.is_none_or(|k| item >= k) {

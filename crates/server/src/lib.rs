@@ -3,6 +3,7 @@
 
 mod api;
 mod hooks;
+mod live;
 mod settings;
 mod signature;
 mod testing;
@@ -59,6 +60,7 @@ pub fn router(app: App, opts: ServerOptions) -> axum::Router {
         .merge(hooks::routes(ctx.clone()))
         .merge(settings::routes(ctx.clone()))
         .merge(testing::routes(ctx.clone()))
+        .merge(live::routes(ctx.clone()))
         .merge(api::routes(ctx));
     if let Some(dir) = ui_dir {
         let index = dir.join("index.html");

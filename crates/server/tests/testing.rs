@@ -126,7 +126,7 @@ async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
     assert_eq!(code, 200, "{result}");
     assert_eq!(
         (result["passed"].as_u64(), result["failed"].as_u64()),
-        (Some(6), Some(0)),
+        (Some(7), Some(0)),
         "{result:#}"
     );
     let hot = &result["cases"][0];

@@ -79,6 +79,100 @@ export type FieldType =
  * What an export holds, which decides the file type offered in the save dialog.
  */
 export type ExportKind = "json" | "svg" | "png";
+export type NodeStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
+/**
+ * How a run ended.
+ */
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
+/**
+ * One thing that happened in a run, in the order it happened.
+ */
+export type RunEvent =
+  | {
+      run_id: string;
+      started_at_ms: number;
+      trigger: string;
+      type: "run_started";
+      workflow_id: string;
+    }
+  | {
+      attempt: number;
+      /**
+       * The node whose output is this node's `input` (none for the trigger, whose input is
+       * the event), so a journal can show inputs without storing each value twice.
+       */
+      input_from?: string | null;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_started";
+    }
+  | {
+      attempt: number;
+      duration_ms: number;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      output: unknown;
+      /**
+       * The output is a pinned sample or a recording: the node did not run.
+       */
+      pinned?: boolean;
+      ports: string[];
+      type: "node_succeeded";
+    }
+  | {
+      attempt: number;
+      delay_ms: number;
+      error: NodeError;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_retrying";
+    }
+  | {
+      attempt: number;
+      duration_ms: number;
+      error: NodeError;
+      handled: boolean;
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_failed";
+    }
+  | {
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      node: string;
+      type: "node_skipped";
+    }
+  | {
+      /**
+       * The item of a For each this happened for (0-based); none outside loops.
+       */
+      item?: number | null;
+      level: string;
+      message: string;
+      node: string;
+      type: "log";
+    }
+  | {
+      duration_ms: number;
+      error?: NodeError | null;
+      failed_node?: string | null;
+      status: RunStatus;
+      type: "run_finished";
+    };
 /**
  * One port, or a set of ports.
  */
@@ -101,6 +195,9 @@ export interface ApiTypes {
   descriptor: Descriptor;
   diagnostic: Diagnostic;
   export_request: ExportRequest;
+  live_run_outcome: LiveRunOutcome;
+  live_run_request: LiveRunRequest;
+  run_event: RunEvent;
   run_tests_request: RunTestsRequest;
   saved: Saved;
   secret_list: SecretList;
@@ -262,6 +359,12 @@ export interface Node {
   params?: {
     [k: string]: unknown;
   };
+  /**
+   * Sample output given instead of running the node in test runs (the editor's test runs,
+   * `switchyard test`, `switchyard run --test-mode`), so a flow can be built before its
+   * upstream works. Real runs ignore it.
+   */
+  pinned?: Pinned | null;
   position?: Position;
   /**
    * Retry policy when the node fails; by default a node runs once.
@@ -271,6 +374,20 @@ export interface Node {
    * Time limit for one attempt, in milliseconds.
    */
   timeout_ms?: number | null;
+}
+/**
+ * A node's pinned sample output.
+ */
+export interface Pinned {
+  /**
+   * The output the node gives in test runs.
+   */
+  output: unknown;
+  /**
+   * The outputs it sends that data to. Empty: `out`, or for AI classify the route named by
+   * the output's `category`.
+   */
+  ports?: string[];
 }
 /**
  * A point on the canvas.
@@ -538,6 +655,112 @@ export interface ExportRequest {
   suggested_name: string;
 }
 /**
+ * How an editor run ended.
+ */
+export interface LiveRunOutcome {
+  /**
+   * The stored event of a real run; none for a test run.
+   */
+  event_id?: string | null;
+  report: RunReport;
+  run_id: string;
+  test_mode: boolean;
+}
+export interface RunReport {
+  duration_ms: number;
+  error?: NodeError | null;
+  failed_node?: string | null;
+  logs?: LogLine[];
+  /**
+   * Nodes in plan (topological) order.
+   */
+  nodes: NodeReport[];
+  /**
+   * The output of the last node of each branch that ran: one value, or an object by node id.
+   */
+  output: unknown;
+  run_id: string;
+  status: RunStatus;
+}
+/**
+ * Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
+ * `http_status`, `address_blocked` (the network policy refused the address),
+ * `invalid_response` (an answer not in the expected form), `missing_secret`,
+ * `invalid_value`, `panic`, `cancelled`, `item_failed` (an item of a For each failed).
+ */
+export interface NodeError {
+  code: string;
+  /**
+   * The setting that caused it, when there is one.
+   */
+  field?: string | null;
+  message: string;
+}
+export interface LogLine {
+  item?: number | null;
+  level: string;
+  message: string;
+  node: string;
+}
+export interface NodeReport {
+  attempts?: number;
+  duration_ms?: number;
+  error?: NodeError | null;
+  id: string;
+  /**
+   * The node whose output was this node's input (none: the event, or the node did not run).
+   */
+  input_from?: string | null;
+  /**
+   * Inside a For each: the item whose output `output` is (the highest that succeeded).
+   */
+  item?: number | null;
+  /**
+   * Inside a For each: how many items reached the node (0 outside loops).
+   */
+  items?: number;
+  output?: unknown;
+  /**
+   * The output is a pinned sample or a recording: the node did not run.
+   */
+  pinned?: boolean;
+  /**
+   * Output ports the node sent data to.
+   */
+  ports?: string[];
+  status: NodeStatus;
+}
+/**
+ * "Run this workflow and show me what happens."
+ */
+export interface LiveRunRequest {
+  /**
+   * The sample event (the trigger's output).
+   */
+  event?: unknown;
+  /**
+   * The workflow as the editor has it; test runs run it as is (unsaved changes included).
+   * Real runs always run the saved file and ignore it.
+   */
+  file?: WorkflowFile | null;
+  /**
+   * Simulate side effects (emails, HTTP other than GET, SQL writes, emitted events) and use
+   * pinned samples. Off: a real, stored run of the saved workflow.
+   */
+  test_mode?: boolean;
+  /**
+   * The trigger to start from; by default the Manual trigger, else the first trigger.
+   */
+  trigger?: string | null;
+  /**
+   * Overrides of the workflow's variables (test runs only).
+   */
+  vars?: {
+    [k: string]: unknown;
+  };
+  workflow_id: string;
+}
+/**
  * "Run the tests of this workflow": all of them by default; an unsaved workflow or suite from
  * the editor may be given instead of the saved ones.
  */
@@ -586,9 +809,9 @@ export interface TestCase {
   event?: unknown;
   expect?: Expect;
   /**
-   * Nodes that do not run in this case: each gives an output (sent on `out`) or an error
-   * (as if the node failed: its `error` port catches it, or the run fails). For example,
-   * the CRM being down.
+   * Nodes that do not run in this case: each gives an output (sent to `out`, or to the
+   * ports given) or an error (as if the node failed: its `error` port catches it, or the run
+   * fails). For example, the CRM being down, or the AI answering "hot".
    */
   mocks?: {
     [k: string]: Mock;
@@ -689,6 +912,11 @@ export interface Mock {
    * The output the node gives (exactly one of `output` and `error`).
    */
   output?: unknown;
+  /**
+   * The outputs that output goes to; by default `out`. A node that chooses a route
+   * (Condition, Switch, Filter, AI classify) needs them, e.g. `["hot"]`.
+   */
+  ports?: string[];
 }
 /**
  * A failure a mocked node reports.

@@ -15,9 +15,10 @@ use serde_json::Value as Json;
 use crate::catalog::{descriptor, Descriptor};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{ExprId, Expressions};
+use crate::file::Node;
 use crate::file::WorkflowFile;
 use crate::kind::NodeKind;
-use crate::plan::{LoopInfo, Params, Plan, PlanEdge, PlanNode};
+use crate::plan::{LoopInfo, Params, Pin, Plan, PlanEdge, PlanNode};
 
 /// The port every non-trigger node can route its failures to.
 pub const ERROR_PORT: &str = "error";
@@ -108,6 +109,12 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
         .iter()
         .zip(&compiled)
         .map(|(node, p)| output_ports(node.kind, descriptor(node.kind), p, &node.id, &mut diags))
+        .collect();
+    let pins: Vec<Option<Arc<Pin>>> = file
+        .nodes
+        .iter()
+        .zip(&ports)
+        .map(|(node, ports)| pin_of(node, ports, &mut diags))
         .collect();
 
     // Edges.
@@ -230,14 +237,14 @@ pub fn compile(file: &WorkflowFile) -> Result<Plan, Vec<Diagnostic>> {
         return Err(all);
     }
     let order = g.expect("a graph without errors has a topological order");
-    Ok(build_plan(
-        file, compiled, edges, order, ex, warnings, loops,
-    ))
+    let nodes = compiled.into_iter().zip(pins).collect();
+    Ok(build_plan(file, nodes, edges, order, ex, warnings, loops))
 }
 
+/// `nodes`: each file node's compiled settings and resolved pin, in file order.
 fn build_plan(
     file: &WorkflowFile,
-    compiled: Vec<Params>,
+    nodes: Vec<(Params, Option<Arc<Pin>>)>,
     edges: Vec<PlanEdge>,
     order: Vec<usize>,
     ex: Expressions,
@@ -249,11 +256,12 @@ fn build_plan(
     for (new, &old) in order.iter().enumerate() {
         new_of[old] = new;
     }
-    let mut params: Vec<Option<Params>> = compiled.into_iter().map(Some).collect();
+    let mut parts: Vec<Option<(Params, Option<Arc<Pin>>)>> = nodes.into_iter().map(Some).collect();
     let mut nodes: Vec<PlanNode> = order
         .iter()
         .map(|&old| {
             let n = &file.nodes[old];
+            let (params, pinned) = parts[old].take().expect("each node once");
             PlanNode {
                 id: n.id.clone(),
                 name: if n.name.is_empty() {
@@ -262,7 +270,7 @@ fn build_plan(
                     n.name.clone()
                 },
                 kind: n.kind,
-                params: params[old].take().expect("each node once"),
+                params,
                 inputs: Vec::new(),
                 outputs: Vec::new(),
                 retry: n.retry.unwrap_or_default(),
@@ -277,6 +285,7 @@ fn build_plan(
                     }
                 }),
                 in_loop: loops.owner[old].map(|f| new_of[f]),
+                pinned,
             }
         })
         .collect();
@@ -320,6 +329,64 @@ fn build_plan(
         expressions: ex,
         warnings,
     }
+}
+
+/// A node's pinned output with its ports resolved, or a diagnostic when it cannot be pinned.
+fn pin_of(node: &Node, ports: &BTreeSet<String>, diags: &mut Vec<Diagnostic>) -> Option<Arc<Pin>> {
+    let pinned = node.pinned.as_ref()?;
+    let refuse = |why: &str| {
+        Diagnostic::error("pin_not_allowed", Some(&node.id), why.to_string()).with_field("pinned")
+    };
+    match node.kind {
+        k if k.is_trigger() => {
+            diags.push(refuse("a trigger's output is the event: give the run a sample event instead of pinning it"));
+            return None;
+        }
+        NodeKind::ForEach | NodeKind::Collect => {
+            diags.push(refuse(
+                "a For each or Collect cannot be pinned; pin the nodes inside the loop instead",
+            ));
+            return None;
+        }
+        _ => {}
+    }
+    let mut chosen = pinned.ports.clone();
+    if chosen.is_empty() {
+        chosen.push("out".to_string());
+        // AI classify also sends to the route its category names.
+        if node.kind == NodeKind::AiClassify {
+            if let Some(c) = pinned.output.get("category").and_then(Json::as_str) {
+                if ports.contains(c) {
+                    chosen.push(c.to_string());
+                }
+            }
+        }
+    }
+    let mut ok = true;
+    for p in &chosen {
+        if !ports.contains(p) {
+            ok = false;
+            let list: Vec<&str> = ports.iter().map(String::as_str).collect();
+            diags.push(
+                Diagnostic::error(
+                    "pin_unknown_port",
+                    Some(&node.id),
+                    format!(
+                        "the pinned output goes to \"{p}\", which is not an output of \"{}\" (its outputs are: {})",
+                        node.id,
+                        list.join(", ")
+                    ),
+                )
+                .with_field("pinned.ports"),
+            );
+        }
+    }
+    ok.then(|| {
+        Arc::new(Pin {
+            output: Arc::new(pinned.output.clone()),
+            ports: chosen,
+        })
+    })
 }
 
 fn output_ports(

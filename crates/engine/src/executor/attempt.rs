@@ -16,13 +16,15 @@ impl Run<'_> {
         });
         let cx = self.node_cx(fid, node);
         let stand_in = self.req.stand_ins.get(&self.plan.nodes[node].id).cloned();
+        let pin = self.pin(node);
         let timeout = self.plan.nodes[node].timeout;
         let fut = async move {
             let started = Instant::now();
             let work = async move {
-                let result = match stand_in {
-                    Some(f) => f(&cx.scope.input).map(NodeOutput::out),
-                    None => nodes::execute(&cx).await,
+                let result = match (pin, stand_in) {
+                    (Some(p), _) => Ok(NodeOutput::to((*p.output).clone(), p.ports.clone())),
+                    (None, Some(f)) => f(&cx.scope.input).map(NodeOutput::out),
+                    (None, None) => nodes::execute(&cx).await,
                 };
                 cx.scrub(result)
             };
@@ -49,6 +51,16 @@ impl Run<'_> {
             }
         };
         self.push(fid, fut.boxed());
+    }
+
+    /// The output to give instead of running `node`, if it is pinned for this run.
+    pub(super) fn pin(&self, node: usize) -> Option<Arc<Pin>> {
+        let n = &self.plan.nodes[node];
+        self.req
+            .pins
+            .get(&n.id)
+            .or(n.pinned.as_ref().filter(|_| self.req.test_mode))
+            .cloned()
     }
 
     /// Adds a future to the run; an item's futures end early when its loop abandons it.
@@ -112,6 +124,7 @@ impl Run<'_> {
             services: self.services.clone(),
             redactor: Default::default(),
             test_mode: self.req.test_mode,
+            skip_waits: self.req.skip_waits,
             test_sql: self.test_sql.clone(),
         }
     }
