@@ -19,12 +19,12 @@ fn main() {
         "list_secrets",
         "set_secret",
         "delete_secret",
+        "run_live",
+        "cancel_run",
         "get_tests",
         "save_tests",
         "run_tests",
         "run_batch",
-        "run_live",
-        "cancel_run",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run tauri-build");

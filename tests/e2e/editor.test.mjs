@@ -331,3 +331,68 @@ test("settings: a secret, a database, the network policy, and a secret picked in
   const unexpected = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   assert.deepEqual(unexpected, []);
 });
+
+test("run the lead template on a hot lead in test mode: live path, node output, pinning", async () => {
+  await page.goto(base);
+  await page.getByTestId("new-workflow").click();
+  await page.getByTestId("template-lead-processing").click();
+  await page.getByTestId("new-workflow-name").fill("Leads run e2e");
+  await page.getByTestId("create-workflow").click();
+  await page.getByTestId("node-classify").waitFor({ state: "visible" });
+
+  // The run panel starts from the trigger's sample: the hot lead.
+  await page.getByTestId("open-run").click();
+  const sample = JSON.parse(await page.getByTestId("sample-event").inputValue());
+  assert.match(sample.message, /enterprise demo/);
+  assert.equal(await page.getByTestId("test-mode").isChecked(), true);
+  const started = Date.now();
+  await page.getByTestId("run-start").click();
+  await page.getByTestId("run-status").filter({ hasText: "Succeeded" }).waitFor();
+  console.log(`test run of the lead template (not saved), click to result: ${Date.now() - started} ms`);
+  await shot("run-hot-lead");
+
+  // The hot path is highlighted; the other routes were skipped.
+  const status = (id) => page.getByTestId(`node-${id}`).getAttribute("data-run-status");
+  for (const id of ["lead_form", "normalise", "classify", "crm", "alert_sales", "wait", "follow_up"]) {
+    assert.equal(await status(id), "succeeded", id);
+  }
+  for (const id of ["nurture", "cold_table", "save_cold", "crm_failed"]) {
+    assert.equal(await status(id), "skipped", id);
+  }
+  const taken = await page.locator(".react-flow__edge.edge--taken").evaluateAll((els) =>
+    els.map((e) => e.getAttribute("data-testid") ?? e.getAttribute("aria-label") ?? e.id),
+  );
+  assert.ok(taken.length >= 6, `taken edges: ${taken}`);
+  assert.equal(await page.locator(".react-flow__edge.edge--idle").count() > 0, true);
+
+  // The CRM step's result: its input is the classification, and test mode sent nothing.
+  await page.getByTestId("node-crm").click();
+  const result = page.getByTestId("node-result");
+  await result.getByTestId("node-result-status").filter({ hasText: "Succeeded" }).waitFor();
+  const input = JSON.parse(await result.getByTestId("node-result-input").innerText());
+  assert.equal(input.label, "hot");
+  await result.getByTestId("would-send").waitFor();
+  const output = JSON.parse(await result.getByTestId("node-result-output").innerText());
+  assert.equal(output.simulated, true);
+  assert.match(JSON.stringify(output.would_send), /Analytical Engines/);
+  await shot("run-node-output");
+
+  // Pin the classification, then run a cold-sounding lead: the pinned sample decides the route.
+  await page.getByTestId("node-classify").click();
+  await page.getByTestId("pin-output").click();
+  await page.getByTestId("pin-classify").waitFor();
+  await page
+    .getByTestId("sample-event")
+    .fill(JSON.stringify({ ...sample, message: "just browsing, student project", budget: 0 }));
+  await page.getByTestId("run-start").click();
+  await page.getByTestId("run-status").filter({ hasText: "Succeeded" }).waitFor();
+  assert.equal(await status("crm"), "succeeded");
+  assert.equal(await status("cold_table"), "skipped");
+  await page.getByTestId("node-classify").click();
+  await page.locator("[data-testid=node-result] .run-chip--pinned").waitFor();
+  await page.getByTestId("unpin").click();
+  await page.getByTestId("pin-classify").waitFor({ state: "detached" });
+
+  const unexpected = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
+  assert.deepEqual(unexpected, []);
+});

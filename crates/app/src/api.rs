@@ -168,15 +168,15 @@ struct ApiTypes {
     workspace_state: WorkspaceState,
     secret_list: SecretList,
     secret_value: SecretValue,
+    live_run_request: crate::LiveRunRequest,
+    live_run_outcome: crate::LiveRunOutcome,
+    run_event: switchyard_engine::RunEvent,
     test_suite: switchyard_core::TestSuite,
     tests_state: crate::testing::TestsState,
     run_tests_request: crate::testing::RunTestsRequest,
     suite_result: crate::testing::SuiteResult,
     batch_request: crate::testing::BatchRequest,
     batch_result: crate::testing::BatchResult,
-    live_run_request: crate::LiveRunRequest,
-    live_run_outcome: crate::LiveRunOutcome,
-    run_event: switchyard_engine::RunEvent,
 }
 
 /// The JSON Schema of [`ApiTypes`], canonical text (see `schema/api.schema.json`).

@@ -82,7 +82,7 @@ pub struct Pinned {
     /// The output the node gives in test runs.
     pub output: Json,
     /// The outputs it sends that data to. Empty: `out`, or for AI classify the route named by
-    /// the output's `category`.
+    /// the output's `label`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
 }

@@ -447,3 +447,39 @@ async fn nothing_listening_and_a_silent_server_fail_clearly() {
     assert_eq!(code, "timeout", "{message}");
     assert!(message.contains("300 ms"), "{message}");
 }
+
+#[tokio::test]
+async fn a_test_run_shows_the_email_before_any_server_is_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path(), vec![]);
+    let plan = {
+        let text = json!({
+            "schema_version": 1, "id": "t", "name": "T",
+            "nodes": [{"id": "start", "kind": "manual_trigger"},
+                      {"id": "mail", "kind": "send_email", "params": simple("outbox")}],
+            "edges": [{"from": "start", "to": "mail"}]
+        })
+        .to_string();
+        Arc::new(compile(&WorkflowFile::from_json(&text).unwrap()).unwrap())
+    };
+    let mut req = RunRequest::new("r", json!({}));
+    req.test_mode = true;
+    let report = engine.run(plan.clone(), req, &mut |_| {}).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+    let out = report.node("mail").unwrap().output.clone().unwrap();
+    assert_eq!(out["simulated"], true);
+    assert_eq!(out["to"], json!(["ada@example.com"]));
+    assert!(out["warning"]
+        .as_str()
+        .unwrap()
+        .contains("no email server \"outbox\""));
+    // A real run still refuses, in the setting concerned.
+    let report = engine
+        .run(plan, RunRequest::new("r", json!({})), &mut |_| {})
+        .await;
+    let (code, field, _) = error(&report);
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("invalid_value", Some("server"))
+    );
+}

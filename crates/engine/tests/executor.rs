@@ -364,10 +364,9 @@ async fn unknown_trigger_names_fail_clearly() {
         .contains("\"route\" is not a trigger"));
 }
 
-/// `skip_waits` (test cases, batches): the Delay passes its input on at once and says what it
-/// would wait.
+/// Test mode does not wait: the Delay passes its input on at once and says what it would wait.
 #[tokio::test]
-async fn a_delay_skipping_waits_does_not_wait() {
+async fn a_delay_in_test_mode_does_not_wait() {
     let p = plan(
         json!([
             {"id": "start", "kind": "manual_trigger"},
@@ -377,19 +376,19 @@ async fn a_delay_skipping_waits_does_not_wait() {
         json!([{"from": "start", "to": "wait"}, {"from": "wait", "to": "after"}]),
     );
     let mut req = RunRequest::new("r1", json!({"x": 7}));
-    req.skip_waits = true;
-    // Real time: a run that waited would hit this limit, not the 90 minutes.
+    req.test_mode = true;
+    // Real time: a test mode that waited would hit this limit, not the 90 minutes.
     let (report, _) = tokio::time::timeout(std::time::Duration::from_secs(30), run_with(&p, req))
         .await
-        .expect("the delay did not wait");
+        .expect("test mode does not wait");
     assert_eq!(report.status, RunStatus::Succeeded);
     assert_eq!(report.output, json!({"x": 7}));
-    assert_eq!(report.logs[0].message, "would wait 90 min");
+    assert_eq!(report.logs[0].message, "test mode: would wait 90 min");
 }
 
-/// `skip_waits`: the retries happen, at once.
+/// Test mode does not wait between attempts: the retries happen, at once.
 #[tokio::test]
-async fn retries_skipping_waits_do_not_back_off() {
+async fn retries_in_test_mode_do_not_wait() {
     let p = plan(
         json!([
             {"id": "start", "kind": "manual_trigger"},
@@ -399,13 +398,13 @@ async fn retries_skipping_waits_do_not_back_off() {
         json!([{"from": "start", "to": "call"}]),
     );
     let mut req = RunRequest::new("r1", json!({}));
-    req.skip_waits = true;
+    req.test_mode = true;
     let down: StandIn = Arc::new(|_| Err(NodeError::new("http_status", "503")));
     req.stand_ins.insert("call".into(), down);
     let (report, events) =
         tokio::time::timeout(std::time::Duration::from_secs(30), run_with(&p, req))
             .await
-            .expect("no backoff");
+            .expect("test mode does not back off");
     assert_eq!(report.status, RunStatus::Failed);
     assert_eq!(report.node("call").unwrap().attempts, 3);
     let delays: Vec<u64> = events

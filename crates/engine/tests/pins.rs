@@ -82,7 +82,7 @@ async fn pins_given_with_a_run_apply_in_any_mode_and_win_over_samples() {
 }
 
 #[tokio::test]
-async fn a_pinned_classification_takes_the_route_its_category_names() {
+async fn a_pinned_classification_takes_the_route_its_label_names() {
     let p = plan(
         json!([
             {"id": "start", "kind": "manual_trigger"},
@@ -90,7 +90,7 @@ async fn a_pinned_classification_takes_the_route_its_category_names() {
              "params": {"text": "{{ event.message }}", "labels": [
                  {"name": "hot", "description": "ready to buy"},
                  {"name": "cold", "description": "not interested"}]},
-             "pinned": {"output": {"category": "cold", "confidence": 0.9}}},
+             "pinned": {"output": {"label": "cold", "confidence": 0.9}}},
             {"id": "sales", "kind": "set", "params": {"fields": {"to": "sales"}}},
             {"id": "archive", "kind": "set", "params": {"fields": {"to": "archive"}}}
         ]),
@@ -162,4 +162,32 @@ fn pins_that_cannot_work_are_diagnostics_on_their_node() {
         json!([{"from": "t0", "to": "check"}]),
     );
     assert!(compile(&ok).is_ok());
+}
+
+#[tokio::test]
+async fn test_runs_report_waits_instead_of_waiting() {
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "wait", "kind": "delay", "params": {"amount": 60, "unit": "minutes"}},
+            {"id": "after", "kind": "set", "params": {"fields": {"done": true}}}
+        ]),
+        json!([{"from": "start", "to": "wait"}, {"from": "wait", "to": "after"}]),
+    );
+    // A real run would wait an hour; the test run goes straight on and says what it skipped.
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        run(&p, test_run(json!({}))),
+    )
+    .await
+    .expect("a test run does not wait");
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
+    assert_eq!(r.output, json!({"done": true}));
+    assert!(
+        r.logs
+            .iter()
+            .any(|l| l.node == "wait" && l.message.contains("would wait 60 min")),
+        "{:?}",
+        r.logs
+    );
 }

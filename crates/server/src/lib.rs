@@ -59,8 +59,8 @@ pub fn router(app: App, opts: ServerOptions) -> axum::Router {
     let mut router = axum::Router::new()
         .merge(hooks::routes(ctx.clone()))
         .merge(settings::routes(ctx.clone()))
-        .merge(testing::routes(ctx.clone()))
         .merge(live::routes(ctx.clone()))
+        .merge(testing::routes(ctx.clone()))
         .merge(api::routes(ctx));
     if let Some(dir) = ui_dir {
         let index = dir.join("index.html");

@@ -235,12 +235,27 @@ async fn a_real_run_runs_the_saved_file_and_is_stored() {
     );
 }
 
-fn slow_workflow() -> Value {
+/// A GET (it runs for real in test mode) to a loopback server that accepts and never answers.
+async fn slow_workflow(s: &Served) -> Value {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/slow", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            held.push(conn);
+        }
+    });
+    // Loopback is refused by default; this workspace lets it through.
+    s.app
+        .save_workspace(
+            serde_json::from_value(json!({"network": {"allow_private_networks": true}})).unwrap(),
+        )
+        .unwrap();
     json!({
         "schema_version": 1, "id": "slow", "name": "Slow",
         "nodes": [
             {"id": "start", "kind": "manual_trigger"},
-            {"id": "wait", "kind": "delay", "params": {"amount": 10, "unit": "minutes"}}
+            {"id": "wait", "kind": "http_request", "params": {"url": url}, "timeout_ms": 600000}
         ],
         "edges": [{"from": "start", "to": "wait"}]
     })
@@ -249,7 +264,7 @@ fn slow_workflow() -> Value {
 #[tokio::test]
 async fn a_test_run_can_be_cancelled_by_its_id() {
     let s = serve().await;
-    let body = json!({"workflow_id": "slow", "file": slow_workflow(), "test_mode": true});
+    let body = json!({"workflow_id": "slow", "file": slow_workflow(&s).await, "test_mode": true});
     let mut lines = Lines::open(&s, &body).await;
     let first = lines.until(started("wait")).await;
     let run_id = first[0]["event"]["run_id"].as_str().unwrap().to_string();
@@ -275,7 +290,7 @@ async fn a_test_run_can_be_cancelled_by_its_id() {
 #[tokio::test]
 async fn a_test_run_stops_when_nobody_watches_it() {
     let s = serve().await;
-    let body = json!({"workflow_id": "slow", "file": slow_workflow(), "test_mode": true});
+    let body = json!({"workflow_id": "slow", "file": slow_workflow(&s).await, "test_mode": true});
     let mut lines = Lines::open(&s, &body).await;
     let first = lines.until(started("wait")).await;
     drop(lines);

@@ -1,8 +1,10 @@
 // Typed calls to the backend, one function per command.
 import type {
   AppInfo,
-  BatchRequest,
   ExportRequest,
+  LiveRunRequest,
+  RunEvent,
+  BatchRequest,
   RunTestsRequest,
   TestSuite,
   WorkflowFile,
@@ -28,6 +30,10 @@ export const backend = {
   listSecrets: () => transport().call("list_secrets", {}),
   setSecret: (name: string, value: string) => transport().call("set_secret", { name, value }),
   deleteSecret: (name: string) => transport().call("delete_secret", { name }),
+  /** Runs a workflow, calling `onEvent` as it goes; resolves with the outcome at the end. */
+  runLive: (request: LiveRunRequest, onEvent: (event: RunEvent) => void) =>
+    transport().stream("run_live", { request }, onEvent),
+  cancelRun: (id: string) => transport().call("cancel_run", { id }),
   getTests: (id: string) => transport().call("get_tests", { id }),
   saveTests: (id: string, suite: TestSuite) => transport().call("save_tests", { id, suite }),
   /** All cases of the saved suite by default; `request` may carry drafts and case names. */

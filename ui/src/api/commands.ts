@@ -8,6 +8,9 @@ import type {
   CheckedText,
   Descriptor,
   ExportRequest,
+  LiveRunOutcome,
+  LiveRunRequest,
+  RunEvent,
   RunTestsRequest,
   Saved,
   SecretList,
@@ -43,6 +46,8 @@ export interface Commands {
   list_secrets: { args: Record<string, never>; result: SecretList };
   set_secret: { args: { name: string; value: string }; result: null };
   delete_secret: { args: { name: string }; result: null };
+  /** Cancels a run in progress. */
+  cancel_run: { args: { id: string }; result: null };
   /** The workflow's test suite (`<id>.tests.json`; an empty one when there is none yet). */
   get_tests: { args: { id: string }; result: TestsState };
   /** Saves the suite beside the workflow; problems come back as diagnostics, nothing is lost. */
@@ -52,6 +57,23 @@ export interface Commands {
   /** Runs rows (events, or CSV text) through the workflow in test mode. */
   run_batch: { args: { id: string; request: BatchRequest }; result: BatchResult };
 }
+
+/**
+ * Commands that send events while they work, then answer once. Over Tauri the events come
+ * through a channel passed as `onEvent`; over HTTP the answer is newline-delimited JSON:
+ * `{"type":"event","event"}` lines, then `{"type":"done","result"}` or `{"type":"error"}`.
+ */
+export interface StreamCommands {
+  run_live: { args: { request: LiveRunRequest }; event: RunEvent; result: LiveRunOutcome };
+}
+
+export type StreamName = keyof StreamCommands;
+
+export const STREAM_ROUTES: {
+  [C in StreamName]: { path: string; body: (args: StreamCommands[C]["args"]) => unknown };
+} = {
+  run_live: { path: "/api/runs/live", body: ({ request }) => request },
+};
 
 export type CommandName = keyof Commands;
 export type ArgsOf<C extends CommandName> = Commands[C]["args"];
@@ -115,6 +137,11 @@ export const HTTP_ROUTES: { [C in CommandName]: HttpRoute<C> | null } = {
     body: ({ value }) => ({ value }),
   },
   delete_secret: { method: "DELETE", path: ({ name }) => `/api/secrets/${seg(name)}` },
+  cancel_run: {
+    method: "POST",
+    path: ({ id }) => `/api/runs/${seg(id)}/cancel`,
+    decode: () => null,
+  },
   get_tests: { method: "GET", path: ({ id }) => `/api/workflows/${seg(id)}/tests` },
   save_tests: {
     method: "PUT",

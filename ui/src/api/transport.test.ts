@@ -139,3 +139,84 @@ describe("the command table", () => {
     expect(desktopOnly).toEqual(["ui_ready", "save_export"]);
   });
 });
+
+describe("streaming commands over HTTP", () => {
+  const ndjson = (chunks: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        const enc = new TextEncoder();
+        for (const c of chunks) controller.enqueue(enc.encode(c));
+        controller.close();
+      },
+    });
+
+  it("passes each event as its line completes, then resolves with the result", async () => {
+    const seen: unknown[] = [];
+    let request: { url: string; body?: string } | undefined;
+    const fetchFn: Fetch = (url, init) => {
+      request = { url, ...(init.body !== undefined ? { body: init.body } : {}) };
+      return Promise.resolve({
+        ok: true,
+        status: 200,
+        text: () => Promise.resolve(""),
+        // A line split across chunks, two lines in one chunk, a blank line.
+        body: ndjson([
+          '{"type":"event","event":{"type":"run_st',
+          'arted","run_id":"r1"}}\n{"type":"event","event":{"type":"node_started","node":"a"}}\n\n',
+          '{"type":"done","result":{"run_id":"r1"}}\n',
+        ]),
+      });
+    };
+    const t = httpTransport(fetchFn, "http://x");
+    const result = await t.stream(
+      "run_live",
+      { request: { workflow_id: "w", event: {}, test_mode: true, vars: {} } },
+      (e) => seen.push(e),
+    );
+    expect(request?.url).toBe("http://x/api/runs/live");
+    expect(JSON.parse(request?.body ?? "{}")).toMatchObject({ workflow_id: "w", test_mode: true });
+    expect(seen).toEqual([
+      { type: "run_started", run_id: "r1" },
+      { type: "node_started", node: "a" },
+    ]);
+    expect(result).toEqual({ run_id: "r1" });
+  });
+
+  it("rejects with the server's code when the last line is an error", async () => {
+    const fetchFn: Fetch = () =>
+      Promise.resolve({
+        ok: true,
+        status: 200,
+        text: () => Promise.resolve(""),
+        body: ndjson(['{"type":"error","code":"invalid_workflow","message":"fix it"}\n']),
+      });
+    const err = await httpTransport(fetchFn)
+      .stream(
+        "run_live",
+        { request: { workflow_id: "w", event: {}, vars: {}, test_mode: true } },
+        () => {},
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe("invalid_workflow");
+    expect((err as TransportError).message).toBe("fix it");
+  });
+
+  it("says the connection was lost when the stream ends without an answer", async () => {
+    const fetchFn: Fetch = () =>
+      Promise.resolve({
+        ok: true,
+        status: 200,
+        text: () => Promise.resolve(""),
+        body: ndjson(['{"type":"event","event":{"type":"node_started","node":"a"}}\n']),
+      });
+    const err = await httpTransport(fetchFn)
+      .stream(
+        "run_live",
+        { request: { workflow_id: "w", event: {}, vars: {}, test_mode: true } },
+        () => {},
+      )
+      .catch((e: unknown) => e);
+    expect((err as TransportError).code).toBe("connection_lost");
+  });
+});

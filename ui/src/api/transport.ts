@@ -1,9 +1,17 @@
 // The one module that imports `@tauri-apps/api`. Everything else calls the backend through
 // `transport()`, so the same UI runs in the desktop shell (Tauri IPC) and in a browser served
 // by `switchyard serve` (HTTP, same origin). Both read the command table in ./commands.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
-import { httpRequestFor, type ArgsOf, type CommandName, type ResultOf } from "./commands";
+import {
+  httpRequestFor,
+  STREAM_ROUTES,
+  type ArgsOf,
+  type CommandName,
+  type ResultOf,
+  type StreamCommands,
+  type StreamName,
+} from "./commands";
 
 export type TransportKind = "tauri" | "http";
 
@@ -21,6 +29,12 @@ export class TransportError extends Error {
 export interface Transport {
   readonly kind: TransportKind;
   call<C extends CommandName>(command: C, args: ArgsOf<C>): Promise<ResultOf<C>>;
+  /** Calls a streaming command: `onEvent` for each event as it comes, then the answer. */
+  stream<C extends StreamName>(
+    command: C,
+    args: StreamCommands[C]["args"],
+    onEvent: (event: StreamCommands[C]["event"]) => void,
+  ): Promise<StreamCommands[C]["result"]>;
 }
 
 /**
@@ -42,13 +56,28 @@ const tauriTransport: Transport = {
       throw toTransportError(error);
     }
   },
+  async stream(command, args, onEvent) {
+    const channel = new Channel<never>();
+    channel.onmessage = onEvent;
+    try {
+      return await invoke(command, { ...(args as Record<string, unknown>), onEvent: channel });
+    } catch (error) {
+      throw toTransportError(error);
+    }
+  },
 };
 
 /** What the HTTP transport needs from `fetch`; injectable for tests. */
 export type Fetch = (
   url: string,
   init: { method: string; headers: Record<string, string>; body?: string },
-) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+) => Promise<{
+  ok: boolean;
+  status: number;
+  text(): Promise<string>;
+  /** The body as it arrives (streaming commands). */
+  body?: ReadableStream<Uint8Array> | null;
+}>;
 
 /** Calls `switchyard serve`'s JSON API at `base` (empty: the page's own origin). */
 export function httpTransport(fetchFn: Fetch, base = ""): Transport {
@@ -89,7 +118,69 @@ export function httpTransport(fetchFn: Fetch, base = ""): Transport {
         );
       }
     },
+    async stream(command, args, onEvent) {
+      const route = STREAM_ROUTES[command];
+      let response: Awaited<ReturnType<Fetch>>;
+      try {
+        response = await fetchFn(base + route.path, {
+          method: "POST",
+          headers: { Accept: "application/x-ndjson", "Content-Type": "application/json" },
+          body: JSON.stringify(route.body(args)),
+        });
+      } catch (error) {
+        throw new TransportError(
+          "network_error",
+          `Could not reach the Switchyard server: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      if (!response.ok) throw httpError(response.status, await response.text());
+      let answer: { result: unknown } | undefined;
+      let failure: TransportError | undefined;
+      const onLine = (line: unknown) => {
+        const l = line as { type?: unknown; event?: unknown; result?: unknown };
+        if (l.type === "event") onEvent(l.event as never);
+        else if (l.type === "done") answer = { result: l.result };
+        else if (l.type === "error") failure = httpError(200, JSON.stringify(line));
+      };
+      if (response.body) await readJsonLines(response.body, onLine);
+      else for (const line of splitJsonLines(await response.text())) onLine(line);
+      if (failure) throw failure;
+      if (!answer) {
+        throw new TransportError("connection_lost", "The connection closed before the run ended.");
+      }
+      return answer.result as never;
+    },
   };
+}
+
+/** Parses newline-delimited JSON text (blank lines skipped). */
+export function splitJsonLines(text: string): unknown[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as unknown);
+}
+
+/** Reads newline-delimited JSON from a byte stream, calling `onLine` as each line completes. */
+export async function readJsonLines(
+  body: ReadableStream<Uint8Array>,
+  onLine: (line: unknown) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let pending = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    pending += done ? decoder.decode() : decoder.decode(value, { stream: true });
+    let end;
+    while ((end = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      if (line.trim() !== "") onLine(JSON.parse(line) as unknown);
+    }
+    if (done) break;
+  }
+  if (pending.trim() !== "") onLine(JSON.parse(pending) as unknown);
 }
 
 /** An HTTP error answer: `{"code","message"}` when the server says what went wrong. */

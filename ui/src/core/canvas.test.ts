@@ -5,6 +5,23 @@ import { lead, workflows } from "../test/fixtures";
 import { canvasToFile, fileToCanvas, isNote, isStep, NOTE_PREFIX } from "./canvas";
 
 describe("file <-> canvas", () => {
+  it("keeps a pinned sample output, in canonical key order", () => {
+    const file = lead();
+    const node = file.nodes![1]!;
+    const pinned = { output: { label: "hot", confidence: 0.9 }, ports: ["out", "hot"] };
+    const { position, retry, timeout_ms, ...head } = node;
+    file.nodes![1] = {
+      ...head,
+      pinned,
+      ...(position ? { position } : {}),
+      ...(retry ? { retry } : {}),
+      ...(timeout_ms != null ? { timeout_ms } : {}),
+    };
+    const back = canvasToFile(fileToCanvas(file));
+    expect(back.nodes![1]!.pinned).toEqual(pinned);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(file));
+  });
+
   it.each(Object.keys(workflows))("round-trips %s losslessly", (id) => {
     const file = workflows[id]!;
     expect(canvasToFile(fileToCanvas(file))).toEqual(file);

@@ -3,7 +3,16 @@
 // them. A round trip file -> canvas -> file is lossless.
 import type { Edge as RFEdge, Node as RFNode } from "@xyflow/react";
 
-import type { Edge, Node, NodeKind, Note, RetryPolicy, Size, WorkflowFile } from "../generated/api";
+import type {
+  Edge,
+  Node,
+  NodeKind,
+  Note,
+  Pinned,
+  RetryPolicy,
+  Size,
+  WorkflowFile,
+} from "../generated/api";
 
 /** What a step node on the canvas carries: everything of a `Node` but its id and position. */
 export type StepData = {
@@ -12,6 +21,8 @@ export type StepData = {
   params: Record<string, unknown>;
   retry?: RetryPolicy;
   timeout_ms?: number;
+  /** Sample output used instead of running the step in test runs. */
+  pinned?: Pinned;
 };
 
 export type NoteData = { text: string; size?: Size };
@@ -67,6 +78,7 @@ export function nodeToCanvas(node: Node): StepNode {
   };
   if (node.retry) data.retry = { ...node.retry };
   if (node.timeout_ms !== undefined && node.timeout_ms !== null) data.timeout_ms = node.timeout_ms;
+  if (node.pinned) data.pinned = structuredClone(node.pinned);
   return {
     id: node.id,
     type: "step",
@@ -141,11 +153,13 @@ export function canvasToFile(model: CanvasModel): WorkflowFile {
 }
 
 function stepToFile(n: StepNode): Node {
+  // Keys in the canonical (sorted) order of saved files.
   const node: Node = {
     id: n.id,
     kind: n.data.kind,
     name: n.data.name,
     params: structuredClone(n.data.params),
+    ...(n.data.pinned ? { pinned: structuredClone(n.data.pinned) } : {}),
     position: { x: n.position.x, y: n.position.y },
   };
   if (n.data.retry) node.retry = { ...n.data.retry };

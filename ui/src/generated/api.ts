@@ -385,7 +385,7 @@ export interface Pinned {
   output: unknown;
   /**
    * The outputs it sends that data to. Empty: `out`, or for AI classify the route named by
-   * the output's `category`.
+   * the output's `label`.
    */
   ports?: string[];
 }

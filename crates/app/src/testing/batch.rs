@@ -98,7 +98,6 @@ pub async fn run_batch(
                         req.trigger = options.trigger.clone();
                         req.vars = options.vars.clone();
                         req.test_mode = true;
-                        req.skip_waits = true;
                         let report = engine.run(plan.clone(), req, &mut |_| {}).await;
                         let mut values = BTreeMap::new();
                         for (name, node, path) in columns {

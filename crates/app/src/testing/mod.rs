@@ -143,7 +143,6 @@ async fn run_case(
     req.trigger = case.trigger.clone();
     req.vars = case.vars.clone();
     req.test_mode = true;
-    req.skip_waits = true;
     for (id, mock) in &case.mocks {
         match (&mock.output, &mock.error) {
             // An output: a pin, sent to the mock's ports.

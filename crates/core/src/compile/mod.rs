@@ -353,9 +353,9 @@ fn pin_of(node: &Node, ports: &BTreeSet<String>, diags: &mut Vec<Diagnostic>) ->
     let mut chosen = pinned.ports.clone();
     if chosen.is_empty() {
         chosen.push("out".to_string());
-        // AI classify also sends to the route its category names.
+        // AI classify also sends to the route its label names.
         if node.kind == NodeKind::AiClassify {
-            if let Some(c) = pinned.output.get("category").and_then(Json::as_str) {
+            if let Some(c) = pinned.output.get("label").and_then(Json::as_str) {
                 if ports.contains(c) {
                     chosen.push(c.to_string());
                 }

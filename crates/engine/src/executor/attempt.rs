@@ -124,7 +124,6 @@ impl Run<'_> {
             services: self.services.clone(),
             redactor: Default::default(),
             test_mode: self.req.test_mode,
-            skip_waits: self.req.skip_waits,
             test_sql: self.test_sql.clone(),
         }
     }

@@ -58,13 +58,10 @@ pub struct RunRequest {
     /// Seed for retry jitter; random when absent.
     pub seed: Option<u64>,
     /// Test mode: side effects are simulated and reported as "would send": HTTP requests
-    /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; SQL runs in
-    /// one transaction per database that is rolled back when the run ends (so the run sees its
-    /// own writes). Reads (GET, SELECT, AI) run for real.
+    /// other than GET, HEAD and OPTIONS, emails, and emitted events are not sent; Delay and
+    /// retries do not wait; SQL runs in one transaction per database that is rolled back when the run
+    /// ends (so the run sees its own writes). Reads (GET, SELECT, AI) run for real.
     pub test_mode: bool,
-    /// Delays pass their input on at once (logging what they would wait) and retries do not
-    /// back off: for test cases and batch tests, which check where data goes, not when.
-    pub skip_waits: bool,
     /// Outputs given instead of running these nodes (by node id), in any mode: a retry from a
     /// failed node pins the nodes that succeeded before it, a replay pins the recorded external
     /// calls. In test mode the plan's own pinned samples apply too (these win).
@@ -82,7 +79,6 @@ impl RunRequest {
             stand_ins: HashMap::new(),
             seed: None,
             test_mode: false,
-            skip_waits: false,
             pins: HashMap::new(),
         }
     }

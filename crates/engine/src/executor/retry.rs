@@ -21,8 +21,8 @@ impl Run<'_> {
         // A refused address stays refused: waiting does not change the network policy.
         let retryable = !matches!(error.code.as_str(), "cancelled" | "address_blocked");
         if attempt < policy.max_attempts && retryable {
-            // Test cases and batches do not wait between attempts (see `skip_waits`).
-            let delay = if self.req.skip_waits {
+            // Test mode does not wait between attempts either (like a Delay).
+            let delay = if self.req.test_mode {
                 Duration::ZERO
             } else {
                 backoff(&policy, attempt, &mut self.rng)

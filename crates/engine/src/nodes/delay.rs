@@ -24,11 +24,13 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         _ => 1_000.0,
     };
     let wait = Duration::from_secs_f64(amount * unit_ms / 1000.0);
-    if cx.skip_waits {
-        // A test case or batch does not wait: a follow-up an hour later is tested now.
+    if cx.test_mode {
+        // Test mode does not wait: a follow-up an hour later is tested now.
         let mut out = NodeOutput::out(cx.input());
-        out.logs
-            .push(("info".to_string(), format!("would wait {}", describe(wait))));
+        out.logs.push((
+            "info".to_string(),
+            format!("test mode: would wait {}", describe(wait)),
+        ));
         return Ok(out);
     }
     tokio::time::sleep(wait).await;

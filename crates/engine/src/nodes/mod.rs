@@ -40,8 +40,6 @@ pub(crate) struct NodeCx {
     pub redactor: Mutex<Redactor>,
     /// Side effects are simulated (see `RunRequest::test_mode`).
     pub test_mode: bool,
-    /// Delays do not wait (see `RunRequest::skip_waits`).
-    pub skip_waits: bool,
     /// Test mode: the run's SQL transactions, rolled back when it ends.
     pub test_sql: Option<Arc<sql::TestTransactions>>,
 }

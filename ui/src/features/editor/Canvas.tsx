@@ -11,14 +11,16 @@ import {
   type FinalConnectionState,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, type DragEvent } from "react";
+import { useCallback, useMemo, type DragEvent } from "react";
 
 import { isStep, type CanvasNode } from "../../core/canvas";
 import { connectionProblem } from "../../core/graph";
+import { edgeTaken } from "../../core/runView";
 import type { NodeKind } from "../../generated/api";
 import { useApp } from "../../stores/app";
 import { useCatalog } from "../../stores/catalog";
 import { selectEdges, selectNodes, useEditor } from "../../stores/editor";
+import { useRun } from "../../stores/run";
 import { nodeTypes } from "./nodes/nodeTypes";
 
 export const DRAG_MIME = "application/x-switchyard-kind";
@@ -30,7 +32,24 @@ const minimapStyle = { width: 168, height: 110 };
 
 export function Canvas() {
   const nodes = useEditor(selectNodes);
-  const edges = useEditor(selectEdges);
+  const plainEdges = useEditor(selectEdges);
+  const runView = useRun((s) => s.view);
+  const running = useRun((s) => s.running);
+  // While a run is shown, the connections the data went along stand out.
+  const edges = useMemo(
+    () =>
+      runView
+        ? plainEdges.map((e) => {
+            const taken = edgeTaken(runView, e);
+            return {
+              ...e,
+              className: taken ? "edge--taken" : "edge--idle",
+              animated: taken && running,
+            };
+          })
+        : plainEdges,
+    [plainEdges, runView, running],
+  );
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const connect = useEditor((s) => s.connect);

@@ -21,6 +21,8 @@ import "./editor.css";
 import { Inspector } from "./Inspector";
 import { Palette } from "./Palette";
 import { ProblemsPanel } from "./ProblemsPanel";
+import { RunPanel } from "./run/RunPanel";
+import { useRun } from "../../stores/run";
 import { SHORTCUTS, shortcutFor, type ShortcutAction } from "./shortcuts";
 import { useValidation } from "./useValidation";
 
@@ -29,6 +31,7 @@ export function EditorScreen() {
   const run = useEditorActions();
   useShortcuts(run);
   useUnloadGuard();
+  useRunClearedOnLeave();
   return (
     <div className="editor">
       <Toolbar run={run} />
@@ -36,6 +39,7 @@ export function EditorScreen() {
         <Palette />
         <div className="editor__centre">
           <Canvas />
+          <RunPanel />
           <ProblemsPanel />
         </div>
         <Inspector />
@@ -100,6 +104,12 @@ function useShortcuts(run: (a: ShortcutAction) => void) {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
+}
+
+/** A run shown on the canvas belongs to the workflow it ran: it goes when the workflow does. */
+function useRunClearedOnLeave() {
+  const id = useEditor((s) => s.model?.meta.id);
+  useEffect(() => () => useRun.getState().clear(), [id]);
 }
 
 /** The browser asks before closing a tab with unsaved changes. */
@@ -230,6 +240,7 @@ function Toolbar({ run }: { run: (a: ShortcutAction) => void }) {
           <Icon name="note" />
         </button>
         <span className="toolbar__sep" />
+        <RunButton />
         <ExportMenu />
         <button
           className="btn btn--ghost btn--icon"
@@ -260,6 +271,22 @@ function Toolbar({ run }: { run: (a: ShortcutAction) => void }) {
         </button>
       </div>
     </header>
+  );
+}
+
+function RunButton() {
+  const open = useRun((s) => s.panelOpen);
+  const toggle = useRun((s) => s.togglePanel);
+  return (
+    <button
+      className={open ? "btn btn--ghost btn--active" : "btn btn--ghost"}
+      onClick={() => toggle()}
+      aria-pressed={open}
+      title="Run this workflow on a sample event"
+      data-testid="open-run"
+    >
+      <Icon name="play" size={16} /> Run
+    </button>
   );
 }
 

@@ -18,11 +18,21 @@ pub(crate) use smtp::SmtpPool;
 
 pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     let workspace = cx.workspace();
-    let server = server(cx, &workspace)?;
+    // A test shows what would be sent even before the email server is set up.
+    let (server, missing) = match server(cx, &workspace) {
+        Ok(s) => (Some(s), None),
+        Err(e) if cx.test_mode => (None, Some(e)),
+        Err(e) => return Err(e),
+    };
 
     let from_setting = text(cx.eval("from")?);
     let from = if from_setting.trim().is_empty() {
-        server_sender(server)?
+        match server {
+            Some(s) => server_sender(s)?,
+            None => "the-server-sender@example.invalid"
+                .parse()
+                .expect("a valid placeholder address"),
+        }
     } else {
         address::parse_one("from", &from_setting)?
     };
@@ -86,17 +96,31 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
 
     if cx.test_mode {
         let list = |ms: &[Mailbox]| ms.iter().map(|m| m.to_string()).collect::<Vec<_>>();
-        let mut out = NodeOutput::out(json!({
+        let mut value = json!({
             "simulated": true,
             "message_id": Json::Null,
-            "server": server.id,
-            "from": from.to_string(),
+            "server": cx.node().params.str("server").unwrap_or_default(),
+            "from": if server.is_none() && from_setting.trim().is_empty() {
+                Json::Null
+            } else {
+                json!(from.to_string())
+            },
             "to": list(&to),
             "cc": list(&cc),
             "bcc": list(&bcc),
             "subject": subject,
             "would_send": {"reply_to": list(&reply_to), "text": body_text, "html": body_html},
-        }));
+        });
+        if let Some(e) = &missing {
+            value["warning"] = json!(format!("a real run would fail: {}", e.message));
+        }
+        let mut out = NodeOutput::out(value);
+        if let Some(e) = missing {
+            out.logs.push((
+                "warn".to_string(),
+                format!("a real run would fail: {}", e.message),
+            ));
+        }
         out.logs.push((
             "info".to_string(),
             format!(
@@ -106,6 +130,9 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         ));
         return Ok(out);
     }
+    let Some(server) = server else {
+        return Err(missing.unwrap_or_else(|| NodeError::new("invalid_value", "no email server")));
+    };
     let password = match (&server.username, &server.password_secret) {
         (Some(_), Some(secret)) => Some(cx.secret(secret, "server")?),
         (None, Some(_)) => {

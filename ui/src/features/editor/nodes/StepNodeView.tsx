@@ -4,8 +4,12 @@ import { memo } from "react";
 import { Icon } from "../../../components/Icon";
 import type { StepNode } from "../../../core/canvas";
 import { nodeShape } from "../../../core/nodeShape";
+import { formatDuration } from "../../../core/runView";
 import { useCatalog } from "../../../stores/catalog";
 import { useEditor } from "../../../stores/editor";
+import { useRun } from "../../../stores/run";
+
+const PENDING = { status: "pending", attempts: 0, durationMs: 0 } as const;
 
 /** A step on the canvas: icon, name, kind, a problems badge, and its ports. */
 export const StepNodeView = memo(function StepNodeView({
@@ -18,13 +22,39 @@ export const StepNodeView = memo(function StepNodeView({
   const shape = nodeShape(descriptor, data.params);
   const category = descriptor?.category ?? "utilities";
   const worst = problems ? (problems.errors ? "error" : "warning") : null;
+  // While a run is shown: this step's part in it.
+  const run = useRun((s) => (s.view ? (s.view.nodes[id] ?? PENDING) : null));
 
   return (
     <div
-      className={`step step--${category}${selected ? " step--selected" : ""}${worst ? ` step--has-${worst}` : ""}`}
+      className={`step step--${category}${selected ? " step--selected" : ""}${worst ? ` step--has-${worst}` : ""}${run ? ` step--run-${run.status}` : ""}`}
       style={{ width: shape.width, height: shape.height }}
       data-testid={`node-${id}`}
+      data-run-status={run?.status}
     >
+      {data.pinned && (
+        <span
+          className="step__pin"
+          title="Pinned sample output (used in test runs)"
+          data-testid={`pin-${id}`}
+        >
+          <Icon name="pin" size={11} />
+        </span>
+      )}
+      {run && run.status !== "pending" && run.status !== "skipped" && (
+        <span className={`step__run step__run--${run.status}`} data-testid={`run-${id}`}>
+          {run.status === "succeeded" ? (
+            <Icon name="check" size={11} />
+          ) : run.status === "failed" ? (
+            <Icon name="close" size={11} />
+          ) : null}
+          {run.status === "running"
+            ? "running"
+            : run.status === "retrying"
+              ? `retry ${run.attempts}`
+              : formatDuration(run.durationMs)}
+        </span>
+      )}
       <div className="step__header">
         <span className="step__icon">
           <Icon name={category} size={16} />
