@@ -9,17 +9,23 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{full}{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// Names of the `Commands` interface's members: lines like `  get_workflow: { args: ...`.
+/// Names of the members of the `Commands` and `StreamCommands` interfaces: lines like
+/// `  get_workflow: { args: ...`.
 fn ui_commands() -> BTreeSet<String> {
     let text = read("../ui/src/api/commands.ts");
-    let body = text
-        .split("export interface Commands {")
-        .nth(1)
-        .and_then(|rest| rest.split("\n}").next())
-        .expect("commands.ts declares `interface Commands`");
-    body.lines()
-        .filter_map(|l| l.trim().split_once(": { args:").map(|(n, _)| n.to_string()))
-        .collect()
+    let members = |interface: &str| -> BTreeSet<String> {
+        let body = text
+            .split(&format!("export interface {interface} {{"))
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_else(|| panic!("commands.ts declares `interface {interface}`"));
+        body.lines()
+            .filter_map(|l| l.trim().split_once(": { args:").map(|(n, _)| n.to_string()))
+            .collect()
+    };
+    let mut all = members("Commands");
+    all.extend(members("StreamCommands"));
+    all
 }
 
 #[test]
