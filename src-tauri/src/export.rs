@@ -46,7 +46,9 @@ async fn ask_where(app: &AppHandle, request: &ExportRequest) -> Option<PathBuf> 
 /// The bytes to write: the text itself, or the decoded base64 of a PNG.
 fn contents(request: &ExportRequest) -> Result<Vec<u8>, AppError> {
     match request.kind {
-        ExportKind::Json | ExportKind::Svg => Ok(request.contents.clone().into_bytes()),
+        ExportKind::Json | ExportKind::Svg | ExportKind::Csv => {
+            Ok(request.contents.clone().into_bytes())
+        }
         ExportKind::Png => STANDARD.decode(request.contents.trim()).map_err(|e| {
             AppError::new("invalid_request", format!("the picture is not base64: {e}"))
         }),
@@ -58,6 +60,7 @@ fn file_type(kind: ExportKind) -> (&'static str, &'static str) {
         ExportKind::Json => ("Workflow file", "json"),
         ExportKind::Svg => ("SVG picture", "svg"),
         ExportKind::Png => ("PNG picture", "png"),
+        ExportKind::Csv => ("Table (CSV)", "csv"),
     }
 }
 

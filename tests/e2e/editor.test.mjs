@@ -393,6 +393,43 @@ test("run the lead template on a hot lead in test mode: live path, node output, 
   await page.getByTestId("unpin").click();
   await page.getByTestId("pin-classify").waitFor({ state: "detached" });
 
+  // Back to the hot lead; keep that run as a test case, and the case passes.
+  await page.getByRole("button", { name: "Back to the trigger's sample" }).click();
+  await page.getByTestId("run-start").click();
+  await page.getByTestId("run-status").filter({ hasText: "Succeeded" }).waitFor();
+  assert.equal(await status("crm"), "succeeded");
+  await page.getByTestId("save-case").click();
+  await page.locator(".dialog-backdrop input.input").fill("Hot lead reaches the CRM");
+  await page.getByRole("button", { name: "Save the case" }).click();
+  await page.getByTestId("case-Hot lead reaches the CRM").waitFor();
+  const suite = JSON.parse(readFileSync(join(work, "workflows", "leads-run-e2e.tests.json"), "utf8"));
+  assert.equal(suite.cases[0].expect.route.classify, "hot");
+  await page.getByTestId("tests-run").click();
+  await page.getByTestId("tests-summary").filter({ hasText: "1 passed, 0 failed" }).waitFor();
+  await shot("test-cases");
+
+  // Batch: 200 leads from a CSV, in test mode; the breakdown counts every row once.
+  await page.getByTestId("run-tab-batch").click();
+  await page.getByTestId("batch-file").setInputFiles(join(root, "tests", "fixtures", "leads-200.csv"));
+  await page.getByTestId("batch-row-count").filter({ hasText: "200 rows" }).waitFor();
+  const batchStarted = Date.now();
+  await page.getByTestId("batch-run").click();
+  await page.getByTestId("batch-summary").filter({ hasText: /^200 rows/ }).waitFor({ timeout: 120_000 });
+  await page.getByTestId("batch-progress").waitFor({ state: "detached" });
+  console.log(`batch test of 200 leads in the browser: ${Date.now() - batchStarted} ms`);
+  const counts = Object.fromEntries(
+    await page
+      .locator("[data-testid^=branch-classify-]")
+      .evaluateAll((els) => els.map((e) => [e.dataset.testid.slice(16), Number(e.dataset.count)])),
+  );
+  assert.equal(counts.hot + counts.warm + counts.cold, 200, JSON.stringify(counts));
+  for (const way of ["hot", "warm", "cold"]) assert.ok(counts[way] > 0, JSON.stringify(counts));
+  // Row 2 of the file is an urgent enterprise lead with a budget: it went the hot way.
+  const row2 = page.locator("[data-testid=batch-table] tbody tr").nth(1);
+  assert.match(await row2.innerText(), /classify → hot/);
+  assert.equal(await page.locator("[data-testid=batch-table] tbody tr").count(), 200);
+  await shot("batch-200-leads");
+
   const unexpected = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   assert.deepEqual(unexpected, []);
 });

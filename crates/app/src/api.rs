@@ -104,6 +104,8 @@ pub enum ExportKind {
     Svg,
     /// A picture of the graph (`.png`); `contents` is base64.
     Png,
+    /// A table (`.csv`), e.g. the results of a batch test.
+    Csv,
 }
 
 /// "Save this export to a file the user picks" (desktop app: a native save dialog).

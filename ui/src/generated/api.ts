@@ -78,7 +78,7 @@ export type FieldType =
 /**
  * What an export holds, which decides the file type offered in the save dialog.
  */
-export type ExportKind = "json" | "svg" | "png";
+export type ExportKind = "json" | "svg" | "png" | "csv";
 export type NodeStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
 /**
  * How a run ended.

@@ -8,8 +8,11 @@ import { canvasToFile } from "../core/canvas";
 import { applyEvent, emptyRun, fromReport, type RunView } from "../core/runView";
 import { useEditor } from "./editor";
 
+export type RunTab = "run" | "tests" | "batch";
+
 export interface RunState {
   panelOpen: boolean;
+  tab: RunTab;
   /** The sample event as typed (JSON text), per workflow id. */
   eventTexts: Record<string, string>;
   /** Simulate side effects and use pinned samples (on by default: nothing reaches a customer). */
@@ -25,6 +28,7 @@ export interface RunState {
   error: string | null;
 
   togglePanel(open?: boolean): void;
+  setTab(tab: RunTab): void;
   setEventText(workflowId: string, text: string): void;
   setTestMode(on: boolean): void;
   setTrigger(id: string | null): void;
@@ -51,6 +55,7 @@ let current = 0;
 
 export const useRun = create<RunState>()((set, get) => ({
   panelOpen: false,
+  tab: "run",
   eventTexts: storedTexts(),
   testMode: true,
   trigger: null,
@@ -60,6 +65,7 @@ export const useRun = create<RunState>()((set, get) => ({
   error: null,
 
   togglePanel: (open) => set({ panelOpen: open ?? !get().panelOpen }),
+  setTab: (tab) => set({ tab }),
   setEventText(workflowId, text) {
     const eventTexts = { ...get().eventTexts, [workflowId]: text };
     try {

@@ -5,6 +5,7 @@ const MIME: Record<ExportKind, string> = {
   json: "application/json",
   svg: "image/svg+xml",
   png: "image/png",
+  csv: "text/csv",
 };
 
 /**

@@ -1,4 +1,13 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
+
+import { backend } from "../../../api/backend";
+import { TransportError } from "../../../api/transport";
+import { caseFromRun } from "../../../core/testCase";
+import { useApp } from "../../../stores/app";
+import { ask } from "../../../stores/dialogs";
+import { useRun, type RunTab } from "../../../stores/run";
+import { BatchTab } from "./BatchTab";
+import { TestsTab } from "./TestsTab";
 
 import { Icon } from "../../../components/Icon";
 import { isStep, type StepNode } from "../../../core/canvas";
@@ -7,7 +16,6 @@ import { formatDuration, type RunView } from "../../../core/runView";
 import { defaultEventText, parseEvent } from "../../../core/sampleEvent";
 import { useCatalog } from "../../../stores/catalog";
 import { selectDirty, selectSelectedIds, useEditor } from "../../../stores/editor";
-import { useRun } from "../../../stores/run";
 import { saveCurrent } from "../../files/actions";
 import { NodeResult, STATUS_TEXT } from "./NodeResult";
 import "./run.css";
@@ -24,6 +32,7 @@ function RunPanelBody() {
   const catalog = useCatalog((s) => s.catalog);
   const run = useRun();
   const selected = useEditor(selectSelectedIds);
+  const [testsKey, setTestsKey] = useState(0);
   const triggerKind = (kind: string) => isTrigger(catalog.get(kind as never));
   const triggers = useMemo(
     () =>
@@ -49,63 +58,97 @@ function RunPanelBody() {
   return (
     <section className="run-panel" aria-label="Run" data-testid="run-panel">
       <div className="run-panel__bar">
-        <strong>Run</strong>
-        <label
-          className="run-panel__mode"
-          title="Emails, HTTP calls other than GET, SQL writes and emitted events are only simulated; pinned samples stand in for their steps."
-        >
-          <input
-            type="checkbox"
-            checked={run.testMode}
-            onChange={(e) => run.setTestMode(e.target.checked)}
-            data-testid="test-mode"
-          />
-          Test mode (nothing is sent)
-        </label>
-        {triggers.length > 1 && (
-          <label className="run-panel__trigger">
-            Start at
-            <select
-              value={run.trigger ?? ""}
-              onChange={(e) => run.setTrigger(e.target.value || null)}
-              aria-label="Trigger to start at"
-            >
-              <option value="">the default trigger</option>
-              {triggers.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.data.name || t.id}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        <span className="run-panel__status" data-testid="run-status">
-          <RunSummaryLine view={run.view} running={run.running} />
-        </span>
-        <span className="run-panel__actions">
-          {run.running ? (
+        <div className="run-panel__tabs" role="tablist" aria-label="Run, test cases, batch">
+          {TABS.map(([tab, label]) => (
             <button
-              className="btn btn--ghost"
-              onClick={() => void run.cancel()}
-              data-testid="run-cancel"
+              key={tab}
+              role="tab"
+              aria-selected={run.tab === tab}
+              className={run.tab === tab ? "run-tab run-tab--on" : "run-tab"}
+              onClick={() => run.setTab(tab)}
+              data-testid={`run-tab-${tab}`}
             >
-              <Icon name="stop" size={14} /> Cancel
+              {label}
             </button>
-          ) : (
-            run.view && (
-              <button className="btn btn--ghost" onClick={run.clear} data-testid="run-clear">
-                Clear
+          ))}
+        </div>
+        {run.tab === "run" ? (
+          <>
+            <label
+              className="run-panel__mode"
+              title="Emails, HTTP calls other than GET, SQL writes and emitted events are only simulated; pinned samples stand in for their steps."
+            >
+              <input
+                type="checkbox"
+                checked={run.testMode}
+                onChange={(e) => run.setTestMode(e.target.checked)}
+                data-testid="test-mode"
+              />
+              Test mode
+            </label>
+            {triggers.length > 1 && (
+              <label className="run-panel__trigger">
+                Start at
+                <select
+                  value={run.trigger ?? ""}
+                  onChange={(e) => run.setTrigger(e.target.value || null)}
+                  aria-label="Trigger to start at"
+                >
+                  <option value="">the default trigger</option>
+                  {triggers.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.data.name || t.id}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <span className="run-panel__status" />
+            <span className="run-panel__actions">
+              {run.running ? (
+                <button
+                  className="btn btn--ghost"
+                  onClick={() => void run.cancel()}
+                  data-testid="run-cancel"
+                >
+                  <Icon name="stop" size={14} /> Cancel
+                </button>
+              ) : (
+                run.view && (
+                  <button className="btn btn--ghost" onClick={run.clear} data-testid="run-clear">
+                    Clear
+                  </button>
+                )
+              )}
+              {run.view && !run.running && (
+                <button
+                  className="btn btn--ghost"
+                  onClick={() =>
+                    void saveAsCase(() => {
+                      setTestsKey((k) => k + 1);
+                      run.setTab("tests");
+                    })
+                  }
+                  title="Keep this event and the way it went as a test case"
+                  data-testid="save-case"
+                >
+                  Save as a test case
+                </button>
+              )}
+              <button
+                className="btn btn--primary"
+                onClick={start}
+                disabled={run.running || "error" in parsed}
+                data-testid="run-start"
+              >
+                <Icon name="play" size={14} /> {run.testMode ? "Test run" : "Run for real"}
               </button>
-            )
-          )}
-          <button
-            className="btn btn--primary"
-            onClick={start}
-            disabled={run.running || "error" in parsed}
-            data-testid="run-start"
-          >
-            <Icon name="play" size={14} /> {run.testMode ? "Test run" : "Run for real"}
-          </button>
+            </span>
+          </>
+        ) : (
+          <span className="run-panel__status" />
+        )}
+        <span className="run-panel__actions">
           <button
             className="btn btn--ghost btn--icon"
             onClick={() => run.togglePanel(false)}
@@ -115,59 +158,120 @@ function RunPanelBody() {
           </button>
         </span>
       </div>
-      <div className="run-panel__body">
-        <div className="run-panel__event">
-          <label htmlFor="sample-event">
-            Sample event <span className="muted">(what the trigger receives)</span>
-          </label>
-          <textarea
-            id="sample-event"
-            className="textarea textarea--code"
-            value={text}
-            spellCheck={false}
-            aria-invalid={"error" in parsed}
-            onChange={(e) => run.setEventText(id, e.target.value)}
-            data-testid="sample-event"
-          />
-          {"error" in parsed ? (
-            <p className="run-panel__problem" role="alert">
-              {parsed.error}
-            </p>
-          ) : (
-            run.eventTexts[id] !== undefined && (
-              <button
-                className="link-button"
-                onClick={() => {
-                  const texts = { ...run.eventTexts };
-                  delete texts[id];
-                  useRun.setState({ eventTexts: texts });
-                }}
-              >
-                Back to the trigger&apos;s sample
-              </button>
-            )
-          )}
+      {run.tab === "tests" ? (
+        <div className="run-panel__tab">
+          <TestsTab reloadKey={testsKey} />
         </div>
-        <div className="run-panel__result">
-          {run.error && (
-            <p className="run-panel__problem" role="alert" data-testid="run-error">
-              {run.error}
-            </p>
-          )}
-          {selectedStep ? (
-            <NodeResult node={selectedStep} run={run.view?.nodes[selectedStep.id]} />
-          ) : run.view ? (
-            <StepsReached view={run.view} steps={model.nodes.filter(isStep) as StepNode[]} />
-          ) : (
-            <p className="muted">
-              Press {run.testMode ? "Test run" : "Run for real"} to run this workflow on the sample
-              event. Click a step to see its input and output.
-            </p>
-          )}
+      ) : run.tab === "batch" ? (
+        <div className="run-panel__tab">
+          <BatchTab />
         </div>
-      </div>
+      ) : (
+        <div className="run-panel__body">
+          <div className="run-panel__event">
+            <label htmlFor="sample-event">
+              Sample event <span className="muted">(what the trigger receives)</span>
+            </label>
+            <textarea
+              id="sample-event"
+              className="textarea textarea--code"
+              value={text}
+              spellCheck={false}
+              aria-invalid={"error" in parsed}
+              onChange={(e) => run.setEventText(id, e.target.value)}
+              data-testid="sample-event"
+            />
+            {"error" in parsed ? (
+              <p className="run-panel__problem" role="alert">
+                {parsed.error}
+              </p>
+            ) : (
+              run.eventTexts[id] !== undefined && (
+                <button
+                  className="link-button"
+                  onClick={() => {
+                    const texts = { ...run.eventTexts };
+                    delete texts[id];
+                    useRun.setState({ eventTexts: texts });
+                  }}
+                >
+                  Back to the trigger&apos;s sample
+                </button>
+              )
+            )}
+          </div>
+          <div className="run-panel__result">
+            <div className="run-panel__summary" data-testid="run-status">
+              <RunSummaryLine view={run.view} running={run.running} />
+            </div>
+            {run.error && (
+              <p className="run-panel__problem" role="alert" data-testid="run-error">
+                {run.error}
+              </p>
+            )}
+            {selectedStep ? (
+              <NodeResult node={selectedStep} run={run.view?.nodes[selectedStep.id]} />
+            ) : run.view ? (
+              <StepsReached view={run.view} steps={model.nodes.filter(isStep) as StepNode[]} />
+            ) : (
+              <p className="muted">
+                Press {run.testMode ? "Test run" : "Run for real"} to run this workflow on the
+                sample event. Click a step to see its input and output.
+              </p>
+            )}
+          </div>
+        </div>
+      )}
     </section>
   );
+}
+
+const TABS: [RunTab, string][] = [
+  ["run", "Run"],
+  ["tests", "Test cases"],
+  ["batch", "Batch (CSV)"],
+];
+
+/** Adds the shown run (its event, the way it went) to the workflow's saved test cases. */
+async function saveAsCase(then: () => void): Promise<void> {
+  const { view, event, trigger } = useRun.getState();
+  const model = useEditor.getState().model;
+  if (!view || !model) return;
+  const id = model.meta.id;
+  const notify = useApp.getState().notify;
+  try {
+    if (useEditor.getState().savedKey === null && !(await saveCurrent())) return;
+    const state = await backend.getTests(id);
+    const cases = state.suite.cases ?? [];
+    const taken = new Set(cases.map((c) => c.name));
+    const name = await ask({
+      type: "prompt",
+      title: "Save as a test case",
+      message: "The case runs this event in test mode and checks that it goes the same way.",
+      label: "Name",
+      value: `Case ${cases.length + 1}`,
+      confirm: "Save the case",
+      validate: (v) =>
+        v.trim() === ""
+          ? "Give the case a name."
+          : taken.has(v.trim())
+            ? "A case has this name already."
+            : null,
+    });
+    if (!name) return;
+    const suite = {
+      ...state.suite,
+      cases: [...cases, caseFromRun(name.trim(), event, view, trigger)],
+    };
+    await backend.saveTests(id, suite);
+    notify("success", `Saved the test case "${name.trim()}".`);
+    then();
+  } catch (e) {
+    notify(
+      "error",
+      `Could not save the test case: ${e instanceof TransportError ? e.message : String(e)}`,
+    );
+  }
 }
 
 /** A real run runs the saved file: unsaved changes are saved first (after asking). */
