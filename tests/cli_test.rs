@@ -68,15 +68,15 @@ fn the_shipped_suites_pass() {
     assert!(!out.contains('✗'), "{out}");
     let summary = out.lines().last().unwrap();
     assert!(
-        summary.starts_with("3 suites, 13 cases: 13 passed, 0 failed"),
+        summary.starts_with("3 suites, 14 cases: 14 passed, 0 failed"),
         "{summary}"
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        xml.contains("<testsuites name=\"switchyard\" tests=\"13\" failures=\"0\" errors=\"0\""),
+        xml.contains("<testsuites name=\"switchyard\" tests=\"14\" failures=\"0\" errors=\"0\""),
         "{xml}"
     );
-    assert_eq!(xml.matches("<testcase ").count(), 13);
+    assert_eq!(xml.matches("<testcase ").count(), 14);
 
     // The same as JSON, one workflow file at a time.
     let (code, out, err) = run(&[
@@ -148,7 +148,7 @@ fn a_broken_expectation_exits_1_and_the_junit_report_names_the_case_and_the_diff
         out.contains("route: classify took warm, expected hot"),
         "{out}"
     );
-    assert!(out.contains("12 passed, 1 failed"), "{out}");
+    assert!(out.contains("13 passed, 1 failed"), "{out}");
 
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("failures=\"1\""), "{xml}");

@@ -13,7 +13,7 @@ fn read(path: &str) -> String {
 /// `  get_workflow: { args: ...`.
 fn ui_commands() -> BTreeSet<String> {
     let text = read("../ui/src/api/commands.ts");
-    let members = |interface: &str| -> Vec<String> {
+    let members = |interface: &str| -> BTreeSet<String> {
         let body = text
             .split(&format!("export interface {interface} {{"))
             .nth(1)
@@ -23,7 +23,7 @@ fn ui_commands() -> BTreeSet<String> {
             .filter_map(|l| l.trim().split_once(": { args:").map(|(n, _)| n.to_string()))
             .collect()
     };
-    let mut all: BTreeSet<String> = members("Commands").into_iter().collect();
+    let mut all = members("Commands");
     all.extend(members("StreamCommands"));
     all
 }

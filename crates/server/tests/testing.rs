@@ -15,7 +15,7 @@ fn repo(path: &str) -> PathBuf {
 }
 
 struct Served {
-    _app: App,
+    app: App,
     base: String,
     http: reqwest::Client,
     _data: tempfile::TempDir,
@@ -38,7 +38,7 @@ async fn serve() -> Served {
     let router = switchyard_server::router(app.clone(), ServerOptions::default());
     tokio::spawn(async move { axum::serve(listener, router).await });
     Served {
-        _app: app,
+        app,
         base,
         http: reqwest::Client::new(),
         _data: data,
@@ -106,7 +106,8 @@ async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
         "saved canonically, byte for byte the shipped file"
     );
 
-    // The suite file is not a workflow.
+    // The suite file is not a workflow (the folder read again, as the watch does).
+    s.app.reload().await.unwrap();
     let (_, list) = s.call("GET", "/api/workflows", None).await;
     let ids: Vec<&str> = list
         .as_array()
@@ -126,7 +127,7 @@ async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
     assert_eq!(code, 200, "{result}");
     assert_eq!(
         (result["passed"].as_u64(), result["failed"].as_u64()),
-        (Some(6), Some(0)),
+        (Some(7), Some(0)),
         "{result:#}"
     );
     let hot = &result["cases"][0];

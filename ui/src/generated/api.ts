@@ -1174,9 +1174,9 @@ export interface TestCase {
   event?: unknown;
   expect?: Expect;
   /**
-   * Nodes that do not run in this case: each gives an output (sent on `out`) or an error
-   * (as if the node failed: its `error` port catches it, or the run fails). For example,
-   * the CRM being down.
+   * Nodes that do not run in this case: each gives an output (sent to `out`, or to the
+   * ports given) or an error (as if the node failed: its `error` port catches it, or the run
+   * fails). For example, the CRM being down, or the AI answering "hot".
    */
   mocks?: {
     [k: string]: Mock;
@@ -1277,6 +1277,11 @@ export interface Mock {
    * The output the node gives (exactly one of `output` and `error`).
    */
   output?: unknown;
+  /**
+   * The outputs that output goes to; by default `out`. A node that chooses a route
+   * (Condition, Switch, Filter, AI classify) needs them, e.g. `["hot"]`.
+   */
+  ports?: string[];
 }
 /**
  * A failure a mocked node reports.

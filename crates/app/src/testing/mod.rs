@@ -15,7 +15,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use serde_json::{json, Value as Json};
 use switchyard_core::testsuite::{self, CheckedSuite, TestCase};
-use switchyard_core::{Diagnostic, Plan, TestSuite, WorkflowFile};
+use switchyard_core::{Diagnostic, Pin, Plan, TestSuite, WorkflowFile};
 use switchyard_engine::{Engine, NodeError, RunReport, RunRequest, RunStatus, StandIn};
 use tokio::time::Instant;
 
@@ -144,13 +144,28 @@ async fn run_case(
     req.vars = case.vars.clone();
     req.test_mode = true;
     for (id, mock) in &case.mocks {
-        let answer: Result<Json, NodeError> = match (&mock.output, &mock.error) {
-            (Some(out), _) => Ok(out.clone()),
-            (None, Some(e)) => Err(NodeError::new(&e.code, e.message.clone())),
-            (None, None) => Ok(Json::Null),
-        };
-        let stand_in: StandIn = Arc::new(move |_| answer.clone());
-        req.stand_ins.insert(id.clone(), stand_in);
+        match (&mock.output, &mock.error) {
+            // An output: a pin, sent to the mock's ports.
+            (Some(out), _) => {
+                let ports = if mock.ports.is_empty() {
+                    vec!["out".to_string()]
+                } else {
+                    mock.ports.clone()
+                };
+                let pin = Pin {
+                    output: Arc::new(out.clone()),
+                    ports,
+                };
+                req.pins.insert(id.clone(), Arc::new(pin));
+            }
+            // A failure: a stand-in that fails (its `error` port may catch it).
+            (None, Some(e)) => {
+                let err = NodeError::new(&e.code, e.message.clone());
+                let stand_in: StandIn = Arc::new(move |_| Err(err.clone()));
+                req.stand_ins.insert(id.clone(), stand_in);
+            }
+            (None, None) => {}
+        }
     }
     let report = engine.run(plan.clone(), req, &mut |_| {}).await;
     let route = route(&plan, &report);

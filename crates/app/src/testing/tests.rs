@@ -68,14 +68,19 @@ async fn cases_that_hold_pass_with_their_route() {
         {"name": "crm down is caught", "event": {"budget": 90000, "email": "a@b.c"},
          "mocks": {"crm": {"error": {"code": "http_status", "message": "503 Service Unavailable"}}},
          "expect": {"route": {"crm": "error"}, "reached": ["crm_down"]}},
-        {"name": "expected failure", "event": {"budget": "lots", "email": "a@b.c"},
+        {"name": "a mocked route", "event": {"budget": 5, "email": "a@b.c"},
+         "mocks": {"tier": {"output": {"budget": 5}, "ports": ["warm"]},
+                   "nurture": {"output": {"sent": "mocked"}}},
+         "expect": {"route": {"tier": "warm"}, "reached": ["nurture"], "not_reached": ["drop"],
+                    "outputs": [{"node": "nurture", "path": "sent", "equals": "mocked"}]}},
+                {"name": "expected failure", "event": {"budget": "lots", "email": "a@b.c"},
          "expect": {"status": "failed", "error": {"node": "score", "code": "expression_error"}}}
     ]))
     .await;
     for c in &r.cases {
         assert!(c.passed, "{}: {:#?}", c.name, c.failures);
     }
-    assert_eq!((r.passed, r.failed), (4, 0));
+    assert_eq!((r.passed, r.failed), (5, 0));
     assert_eq!(r.cases[0].route.summary, "tier → hot, crm → out");
     assert_eq!(r.cases[0].outcome, Outcome::Succeeded);
     assert!(r.cases[0]
@@ -83,9 +88,10 @@ async fn cases_that_hold_pass_with_their_route() {
         .iter()
         .any(|l| l.message.starts_with("test mode: would send POST")));
     assert_eq!(r.cases[2].route.summary, "tier → hot, crm → error");
-    assert_eq!(r.cases[3].outcome, Outcome::Failed);
+    assert_eq!(r.cases[3].route.summary, "tier → warm");
+    assert_eq!(r.cases[4].outcome, Outcome::Failed);
     assert_eq!(
-        r.cases[3].error.as_ref().unwrap().node.as_deref(),
+        r.cases[4].error.as_ref().unwrap().node.as_deref(),
         Some("score")
     );
 }

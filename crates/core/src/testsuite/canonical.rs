@@ -37,7 +37,7 @@ impl Shape {
                 "mocks",
                 "expect",
             ],
-            Shape::Mock => &["output", "error"],
+            Shape::Mock => &["output", "ports", "error"],
             Shape::MockError => &["code", "message"],
             Shape::Expect => &[
                 "status",

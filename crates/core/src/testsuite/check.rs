@@ -213,7 +213,8 @@ impl CaseCx<'_> {
             if !self.known(id, &field) {
                 continue;
             }
-            let kind = self.nodes[id.as_str()].kind;
+            let node = self.nodes[id.as_str()];
+            let kind = node.kind;
             if mock.output.is_some() == mock.error.is_some() {
                 self.error(
                     "invalid_mock",
@@ -221,16 +222,55 @@ impl CaseCx<'_> {
                     &field,
                     "a mock gives either an output or an error".into(),
                 );
-            } else if kind.is_trigger() || chooses_route(kind) {
+            } else if kind.is_trigger()
+                || matches!(
+                    kind,
+                    NodeKind::ForEach | NodeKind::Collect | NodeKind::Merge
+                )
+            {
                 self.error(
                     "invalid_mock",
                     Some(id),
                     &field,
                     format!(
-                        "\"{id}\" ({}) cannot be mocked: a mock's output goes to `out`, so it cannot stand for a trigger or a node that chooses a route; give the case an event that takes the route you want",
+                        "\"{id}\" ({}) cannot be mocked: a trigger's output is the case's event, and loops and merges only pass data on",
                         kind.as_str()
                     ),
                 );
+            } else if mock.error.is_some() && !mock.ports.is_empty() {
+                self.error(
+                    "invalid_mock",
+                    Some(id),
+                    &format!("{field}.ports"),
+                    "a failing mock sends nothing: its error goes to the `error` port".into(),
+                );
+            } else if chooses_route(kind) && mock.output.is_some() && mock.ports.is_empty() {
+                self.error(
+                    "invalid_mock",
+                    Some(id),
+                    &format!("{field}.ports"),
+                    format!(
+                        "\"{id}\" ({}) chooses a route: say which outputs the mock takes, e.g. \"ports\": [\"{}\"]",
+                        kind.as_str(),
+                        output_ports(node).into_iter().find(|p| p != "error" && p != "out").unwrap_or_else(|| "out".into())
+                    ),
+                );
+            } else {
+                let has = output_ports(node);
+                for p in &mock.ports {
+                    if !has.contains(p) {
+                        let list: Vec<&str> = has.iter().map(String::as_str).collect();
+                        self.error(
+                            "unknown_port",
+                            Some(id),
+                            &format!("{field}.ports"),
+                            format!(
+                                "\"{id}\" has no output \"{p}\"; its outputs are: {}",
+                                list.join(", ")
+                            ),
+                        );
+                    }
+                }
             }
         }
         self.check_expect(ex, matchers);
@@ -372,13 +412,7 @@ impl CaseCx<'_> {
 fn chooses_route(kind: NodeKind) -> bool {
     matches!(
         kind,
-        NodeKind::Condition
-            | NodeKind::Switch
-            | NodeKind::Filter
-            | NodeKind::AiClassify
-            | NodeKind::ForEach
-            | NodeKind::Collect
-            | NodeKind::Merge
+        NodeKind::Condition | NodeKind::Switch | NodeKind::Filter | NodeKind::AiClassify
     )
 }
 

@@ -72,9 +72,9 @@ pub struct TestCase {
     /// Workflow variables overridden for this case.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub vars: BTreeMap<String, Json>,
-    /// Nodes that do not run in this case: each gives an output (sent on `out`) or an error
-    /// (as if the node failed: its `error` port catches it, or the run fails). For example,
-    /// the CRM being down.
+    /// Nodes that do not run in this case: each gives an output (sent to `out`, or to the
+    /// ports given) or an error (as if the node failed: its `error` port catches it, or the run
+    /// fails). For example, the CRM being down, or the AI answering "hot".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub mocks: BTreeMap<String, Mock>,
     #[serde(default)]
@@ -92,6 +92,10 @@ pub struct Mock {
         skip_serializing_if = "Option::is_none"
     )]
     pub output: Option<Json>,
+    /// The outputs that output goes to; by default `out`. A node that chooses a route
+    /// (Condition, Switch, Filter, AI classify) needs them, e.g. `["hot"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
     /// The failure the node reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<MockError>,

@@ -106,9 +106,11 @@ fn every_problem_is_found_with_the_case_and_place_named() {
                                     {"node": "score", "matches": "input.x == 1"},
                                     {"node": "score", "matches": "nodes.ghost.x == 1"},
                                     {"node": "score", "path": "a..b", "exists": true}]}},
-            {"name": "a", "mocks": {"gate": {"output": {}}, "crm": {}},
+            {"name": "a", "mocks": {"gate": {"output": {}}, "crm": {}, "form": {"output": {}},
+                                    "tag": {"output": {}, "ports": ["nope"]}},
              "expect": {"status": "succeeded", "error": {"code": "timeout"}, "reached": ["crm"], "not_reached": ["crm"]}},
-            {"name": "fine", "mocks": {"crm": {"error": {"code": "http_status", "message": "503"}}},
+            {"name": "fine", "mocks": {"crm": {"error": {"code": "http_status", "message": "503"}},
+                                       "gate": {"output": {"x": 1}, "ports": ["false"]}},
              "expect": {"route": {"tag": ["vip", "default"], "crm": "error"}}}]"#,
     );
     let checked = check(&s, &workflow());
@@ -125,7 +127,9 @@ fn every_problem_is_found_with_the_case_and_place_named() {
         ("invalid_path", "cases[0].expect.outputs[4].path"),
         ("duplicate_case", "cases[1].name"),
         ("invalid_mock", "cases[1].mocks.crm"),
-        ("invalid_mock", "cases[1].mocks.gate"),
+        ("invalid_mock", "cases[1].mocks.gate.ports"),
+        ("invalid_mock", "cases[1].mocks.form"),
+        ("unknown_port", "cases[1].mocks.tag.ports"),
         ("contradictory_expectation", "cases[1].expect.error"),
         (
             "contradictory_expectation",
