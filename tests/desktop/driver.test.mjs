@@ -255,3 +255,26 @@ test("opening Lead processing shows every node and note of the file on the canva
   assert.equal(notes.length, file.notes.length);
   await shot("desktop-editor");
 });
+
+test("a test run from the editor goes through the desktop shell and shows the hot path", async () => {
+  // The editor of Lead processing is open (previous test). Run it on the trigger's sample.
+  await click('[data-testid="open-run"]');
+  await until("the run panel", () =>
+    script(`return document.querySelector('[data-testid="run-start"]') !== null`),
+  );
+  await click('[data-testid="run-start"]');
+  const summary = await until("the run to end", async () => {
+    const text = await script(
+      `return document.querySelector('[data-testid="run-status"]')?.textContent ?? ""`,
+    );
+    return /Succeeded|Failed|Cancelled/.test(text) ? text : false;
+  });
+  assert.match(summary, /Succeeded/);
+  const status = (id) =>
+    script(
+      `return document.querySelector('[data-testid="node-${id}"]')?.getAttribute('data-run-status')`,
+    );
+  assert.equal(await status("crm"), "succeeded");
+  assert.equal(await status("nurture"), "skipped");
+  await shot("desktop-test-run");
+});
