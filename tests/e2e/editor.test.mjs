@@ -5,25 +5,19 @@
 //   node --test tests/e2e/editor.test.mjs
 // Env: SWITCHYARD_BIN (default target/debug/switchyard, or $CARGO_TARGET_DIR/debug/switchyard),
 //      CHROMIUM (default /usr/bin/chromium), E2E_SCREENSHOTS (a folder to write screenshots to).
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const bin =
-  process.env.SWITCHYARD_BIN ??
-  join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug", "switchyard");
+import { root, startServe } from "./serve.mjs";
+
 const shots = process.env.E2E_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
-/** The secrets' master key for the server under test (never the keychain of the machine). */
-const MASTER_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 let server;
 let browser;
@@ -36,45 +30,9 @@ async function startServer() {
   work = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   mkdirSync(join(work, "workflows"));
   writeFileSync(join(work, "workflows", "big.json"), JSON.stringify(bigWorkflow(500)));
-  server = spawn(
-    bin,
-    [
-      "serve",
-      "--workflows",
-      join(work, "workflows"),
-      "--data-dir",
-      join(work, "data"),
-      "--listen",
-      "127.0.0.1:0",
-      "--ui",
-      join(root, "ui", "dist"),
-      "--durability",
-      "normal",
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        SWITCHYARD_MASTER_KEY: MASTER_KEY,
-        SWITCHYARD_KEYCHAIN: "off",
-      },
-    },
-  );
-  let output = "";
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const m = /http:\/\/(127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise(`http://${m[1]}`);
-      }
-    };
-    server.stdout.on("data", onData);
-    server.stderr.on("data", onData);
-    server.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
+  const started = await startServe(join(work, "workflows"), join(work, "data"));
+  server = started.server;
+  return started.base;
 }
 
 const shot = async (name) => shots && page.screenshot({ path: join(shots, `${name}.png`) });

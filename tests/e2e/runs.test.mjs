@@ -5,25 +5,17 @@
 //
 //   node --test tests/e2e/runs.test.mjs
 // Env: SWITCHYARD_BIN, CHROMIUM, E2E_SCREENSHOTS (as for editor.test.mjs).
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const bin =
-  process.env.SWITCHYARD_BIN ??
-  join(
-    process.env.CARGO_TARGET_DIR ?? join(root, "target"),
-    "debug",
-    "switchyard",
-  );
+import { startServe } from "./serve.mjs";
+
 const shots = process.env.E2E_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
@@ -115,51 +107,9 @@ async function startServer(apiBase) {
     join(dir, "workspace.json"),
     JSON.stringify({ network: { allowed_hosts: ["127.0.0.1"] } }),
   );
-  server = spawn(
-    bin,
-    [
-      "serve",
-      "--workflows",
-      dir,
-      "--data-dir",
-      join(work, "data"),
-      "--listen",
-      "127.0.0.1:0",
-      "--ui",
-      join(root, "ui", "dist"),
-      "--durability",
-      "normal",
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        SWITCHYARD_MASTER_KEY:
-          "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-        SWITCHYARD_KEYCHAIN: "off",
-      },
-    },
-  );
-  let output = "";
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`serve did not start:\n${output}`)),
-      30_000,
-    );
-    const onData = (chunk) => {
-      output += chunk;
-      const m = /http:\/\/(127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        ok(`http://${m[1]}`);
-      }
-    };
-    server.stdout.on("data", onData);
-    server.stderr.on("data", onData);
-    server.on("exit", (code) =>
-      fail(new Error(`serve exited with ${code}:\n${output}`)),
-    );
-  });
+  const started = await startServe(dir, join(work, "data"));
+  server = started.server;
+  return started.base;
 }
 
 /** Posts a lead to the webhook and waits (long poll) until its run is stored. */

@@ -34,6 +34,19 @@ async fn serve() -> Served {
     }
 }
 
+impl Served {
+    async fn get_json(&self, path: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+}
+
 /// Manual trigger → Set (reads the event) → Emit event `lead.qualified`.
 fn workflow(tier: &str) -> Value {
     json!({
@@ -150,25 +163,9 @@ async fn a_test_run_streams_the_draft_and_sends_nothing() {
     );
     assert_eq!(node("announce")["output"]["simulated"], true);
     // Nothing was stored: no run, no emitted event.
-    let runs: Value = s
-        .http
-        .get(format!("{}/api/runs", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let runs: Value = s.get_json("/api/runs").await;
     assert_eq!(runs.as_array().unwrap().len(), 0, "{runs}");
-    let events: Value = s
-        .http
-        .get(format!("{}/api/events", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = s.get_json("/api/events").await;
     assert_eq!(events.as_array().unwrap().len(), 0, "{events}");
 }
 
@@ -205,26 +202,10 @@ async fn a_real_run_runs_the_saved_file_and_is_stored() {
         .iter()
         .filter(|l| l["type"] == "event" && l["event"]["type"] == "run_started")
         .all(|l| l["event"]["run_id"] == run_id));
-    let run: Value = s
-        .http
-        .get(format!("{}/api/runs/{run_id}", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let run: Value = s.get_json(&format!("/api/runs/{run_id}")).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["event_id"], result["event_id"]);
-    let events: Value = s
-        .http
-        .get(format!("{}/api/events", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = s.get_json("/api/events").await;
     assert!(
         events
             .as_array()
