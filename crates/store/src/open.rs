@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
+use crate::checkpoint::{self, Checkpoints};
 use crate::writer::{self, Op};
 use crate::{Result, StoreError};
 
@@ -33,6 +34,10 @@ pub struct StoreConfig {
     /// Most operations committed in one transaction.
     pub max_batch: usize,
     pub readers: u32,
+    /// Least time between two background checkpoints.
+    pub checkpoint_pace: Duration,
+    /// WAL pages past which a checkpoint makes the writer start the WAL over.
+    pub wal_restart_frames: i64,
 }
 
 impl StoreConfig {
@@ -43,6 +48,8 @@ impl StoreConfig {
             lease: Duration::from_secs(300),
             max_batch: 1024,
             readers: 4,
+            checkpoint_pace: checkpoint::PACE,
+            wal_restart_frames: checkpoint::RESTART_FRAMES,
         }
     }
 }
@@ -59,6 +66,8 @@ pub(crate) struct Inner {
     /// This process's name on the leases it takes.
     pub owner: String,
     pub writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    pub checkpoints: Arc<Checkpoints>,
+    pub checkpointer: Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub path: PathBuf,
     /// Held while open; released by `close`.
     lock: std::sync::Mutex<Option<File>>,
@@ -79,13 +88,27 @@ impl Store {
         }
         let path = config.dir.join("switchyard.db");
         let options = connect_options(&path, config.durability)?;
-        let mut conn = options.clone().connect().await?;
+        // Checkpoints run on their own connection (checkpoint.rs), not inside commits.
+        let mut conn = options
+            .clone()
+            .pragma("wal_autocheckpoint", "0")
+            // A WAL file that grew under a burst is cut back to 64 MiB when it starts over.
+            .pragma("journal_size_limit", "67108864")
+            .connect()
+            .await?;
         sqlx::migrate!("./migrations").run(&mut conn).await?;
         let next_job = writer::next_job_id(&mut conn).await?;
         let reads = SqlitePoolOptions::new()
             .max_connections(config.readers.max(1))
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
+        let checkpoints = Arc::new(Checkpoints::default());
+        let checkpointer = tokio::spawn(checkpoint::run(
+            options.clone().connect().await?,
+            checkpoints.clone(),
+            config.checkpoint_pace,
+            config.wal_restart_frames.max(1),
+        ));
         let (tx, rx) = mpsc::channel(config.max_batch * 4);
         let owner = crate::new_id("proc");
         let lease_ms = config.lease.as_millis() as i64;
@@ -93,6 +116,7 @@ impl Store {
             conn,
             rx,
             max_batch: config.max_batch.max(1),
+            checkpoints: checkpoints.clone(),
             state: writer::State {
                 owner: owner.clone(),
                 lease_ms,
@@ -105,6 +129,8 @@ impl Store {
                 reads,
                 owner,
                 writer: Mutex::new(Some(task)),
+                checkpoints,
+                checkpointer: Mutex::new(Some(checkpointer)),
                 path,
                 lock: std::sync::Mutex::new(Some(lock)),
             }),
@@ -133,6 +159,8 @@ impl Store {
                 reads,
                 owner: String::new(),
                 writer: Mutex::new(None),
+                checkpoints: Arc::new(Checkpoints::default()),
+                checkpointer: Mutex::new(None),
                 path,
                 lock: std::sync::Mutex::new(None),
             }),
@@ -152,8 +180,12 @@ impl Store {
     /// Commits what is waiting, checkpoints the WAL and closes every connection. Calls made
     /// afterwards fail with `shutting_down`.
     pub async fn close(&self) {
-        // Readers first, so the writer's final checkpoint can remove the WAL.
+        // Readers and the checkpointer first, so the writer's final checkpoint can remove the WAL.
         self.inner.reads.close().await;
+        self.inner.checkpoints.stop.notify_one();
+        if let Some(task) = self.inner.checkpointer.lock().await.take() {
+            let _ = task.await;
+        }
         let (reply, done) = oneshot::channel();
         if self.inner.tx.send(Op::Close { reply }).await.is_ok() {
             let _ = done.await;

@@ -68,6 +68,8 @@ pub(crate) struct Writer {
     pub conn: SqliteConnection,
     pub rx: mpsc::Receiver<Op>,
     pub max_batch: usize,
+    /// Told after each commit (checkpoint.rs).
+    pub checkpoints: std::sync::Arc<crate::checkpoint::Checkpoints>,
     pub state: State,
 }
 
@@ -130,6 +132,8 @@ pub(crate) async fn run(mut w: Writer) {
             return;
         }
     }
+    // Every handle is gone: stop the checkpointer too.
+    w.checkpoints.stop.notify_one();
     crate::open::close_writer(w.conn).await;
 }
 
@@ -153,6 +157,7 @@ impl Writer {
         };
         match result {
             Ok(()) => {
+                self.checkpoints.commits.notify_one();
                 for p in pending {
                     match p {
                         Pending::Accept(r, v) => drop(r.send(Ok(v))),

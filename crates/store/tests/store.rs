@@ -313,3 +313,86 @@ async fn reads_see_every_commit_made_before_them() {
     }
     store.close().await;
 }
+
+#[tokio::test]
+async fn commits_reach_the_database_file_through_background_checkpoints() {
+    use sqlx::{ConnectOptions, Connection};
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    for _ in 0..20 {
+        store
+            .accept(vec![event("x", None, &[("w", "t")])])
+            .await
+            .unwrap();
+    }
+    // A copy of the database file alone (no WAL) holds what checkpoints have copied into it.
+    // The writer never checkpoints (its automatic checkpoint is off): the checkpointer must.
+    let copy = tempdir();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let checkpointed = loop {
+        let file = copy.path().join("copy.db");
+        std::fs::copy(dir.path().join("switchyard.db"), &file).unwrap();
+        let count = async {
+            let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&file)
+                .read_only(true)
+                .connect()
+                .await?;
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+                .fetch_one(&mut conn)
+                .await?;
+            conn.close().await?;
+            Ok::<i64, sqlx::Error>(n)
+        }
+        .await
+        .unwrap_or(0); // a copy taken mid-checkpoint may not open yet
+        if count == 20 || std::time::Instant::now() > deadline {
+            break count;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await; // polling a file
+    };
+    assert_eq!(
+        checkpointed, 20,
+        "every committed event is in the database file"
+    );
+    store.close().await;
+    assert!(
+        !dir.path().join("switchyard.db-wal").exists(),
+        "closing leaves one file"
+    );
+}
+
+#[tokio::test]
+async fn the_wal_stays_bounded_under_sustained_writes() {
+    let dir = tempdir();
+    let mut config = StoreConfig::new(dir.path());
+    config.checkpoint_pace = std::time::Duration::from_millis(5);
+    config.wal_restart_frames = 64; // 256 KiB
+    let store = Store::open(config).await.unwrap();
+    // 8 writers that never pause, 200 events of about 8 KiB each: 13 MiB in all, so the WAL
+    // is never all copied between commits; restarts must keep it small.
+    let text = "x".repeat(8 * 1024);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (store, text) = (store.clone(), text.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..200 {
+                let mut e = event("x", None, &[("w", "t")]);
+                e.payload = json!({ "text": text });
+                store.accept(vec![e]).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let wal = std::fs::metadata(dir.path().join("switchyard.db-wal"))
+        .unwrap()
+        .len();
+    assert!(
+        wal < 6 * 1024 * 1024,
+        "the WAL grew to {wal} bytes for 13 MiB written"
+    );
+    assert_eq!(store.stats().await.unwrap().events, 1600);
+    store.close().await;
+}
