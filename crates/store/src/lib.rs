@@ -10,6 +10,7 @@ mod inbox;
 mod metrics;
 mod model;
 mod open;
+mod packing;
 mod reads;
 mod writer;
 

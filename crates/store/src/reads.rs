@@ -91,7 +91,11 @@ impl Store {
 
     /// One run with its journal.
     pub async fn run(&self, id: &str) -> Result<RunRecord> {
-        let sql = format!("SELECT {RUN_COLUMNS}, job_id, journal FROM runs WHERE id = ?1");
+        let sql = format!(
+            "SELECT {RUN_COLUMNS}, job_id, CAST(journal AS BLOB) AS journal,
+                    typeof(journal) = 'blob' AS packed
+             FROM runs WHERE id = ?1"
+        );
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.inner.reads)
@@ -114,7 +118,7 @@ impl Store {
             failed_node: s.failed_node,
             error: s.error,
             journal: {
-                let text: String = row.get("journal");
+                let text = crate::packing::unpack(row.get("journal"), row.get("packed"))?;
                 serde_json::value::RawValue::from_string(text)
                     .map_err(|e| StoreError::Corrupt(format!("journal: {e}")))?
             },

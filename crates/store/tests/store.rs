@@ -396,3 +396,68 @@ async fn the_wal_stays_bounded_under_sustained_writes() {
     assert_eq!(store.stats().await.unwrap().events, 1600);
     store.close().await;
 }
+
+#[tokio::test]
+async fn long_journals_are_stored_compressed_and_read_back_whole() {
+    use sqlx::{ConnectOptions, Connection};
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    let acc = store
+        .accept(vec![event("x", None, &[("w", "t")])])
+        .await
+        .unwrap();
+    let job = &acc[0].jobs[0];
+    // A journal like a real run's: each node's output repeats most of its input.
+    let nodes: Vec<_> = (0..12)
+        .map(|i| {
+            json!({"id": format!("node_{i}"), "status": "succeeded", "attempts": 1,
+                        "output": {"email": "ada@example.com", "name": "Ada Lovelace",
+                                   "company": "Analytical Engines", "score": i}})
+        })
+        .collect();
+    let journal = json!({"nodes": nodes, "status": "succeeded"}).to_string();
+    let mut run = finished(job, "succeeded");
+    run.journal = serde_json::value::RawValue::from_string(journal.clone()).unwrap();
+    let run_id = run.id.clone();
+    store
+        .finish(FinishedRun {
+            run,
+            job: None,
+            emitted: vec![],
+            logs: Vec::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.run(&run_id).await.unwrap().journal.get(), journal);
+    store.close().await;
+
+    // On disk it takes a fraction of its length; a journal an older version wrote as plain
+    // text reads back too.
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("switchyard.db"))
+        .connect()
+        .await
+        .unwrap();
+    let (kind, size): (String, i64) =
+        sqlx::query_as("SELECT typeof(journal), length(journal) FROM runs WHERE id = ?1")
+            .bind(&run_id)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(kind, "blob");
+    assert!(
+        size * 3 < journal.len() as i64,
+        "{size} bytes for {}",
+        journal.len()
+    );
+    sqlx::query("UPDATE runs SET journal = ?1 WHERE id = ?2")
+        .bind(&journal)
+        .bind(&run_id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let store = open(dir.path()).await;
+    assert_eq!(store.run(&run_id).await.unwrap().journal.get(), journal);
+    store.close().await;
+}
