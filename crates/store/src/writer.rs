@@ -15,6 +15,9 @@ type Reply<T> = oneshot::Sender<Result<T>>;
 
 /// Rows per multi-row INSERT (15 columns x 64 rows stays far below SQLite's bound-parameter limit).
 const CHUNK: usize = 64;
+/// Prepared statements the write connection keeps: one multi-row INSERT per size (1 to
+/// [`CHUNK`] rows) for events, runs and run logs, and the fixed statements.
+pub(crate) const STATEMENT_CACHE: usize = 3 * CHUNK + 64;
 
 pub(crate) enum Op {
     Accept {
@@ -267,7 +270,7 @@ impl State {
                         .push_bind(e.depth);
                 });
                 q.push(" ON CONFLICT (idempotency_key) DO NOTHING");
-                q.build().persistent(false).execute(&mut *tx).await?;
+                q.build().execute(&mut *tx).await?;
             }
             let keys: Vec<&str> = events
                 .iter()
@@ -372,7 +375,7 @@ impl State {
                     });
             });
             q.push(" ON CONFLICT (id) DO NOTHING");
-            q.build().persistent(false).execute(&mut *tx).await?;
+            q.build().execute(&mut *tx).await?;
         }
         for chunk in logs.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO run_logs (run_id, lines) ");
@@ -380,7 +383,7 @@ impl State {
                 b.push_bind(run).push_bind(lines);
             });
             q.push(" ON CONFLICT (run_id) DO NOTHING");
-            q.build().persistent(false).execute(&mut *tx).await?;
+            q.build().execute(&mut *tx).await?;
         }
         if !resolved.is_empty() {
             sqlx::query(
