@@ -5,7 +5,8 @@
 //!
 //! `cargo bench -p switchyard --bench webhook` (make bench). Options through the environment:
 //! SWITCHYARD_BENCH_SECS (default 10), SWITCHYARD_BENCH_DURABILITY (full | normal, default both),
-//! SWITCHYARD_BENCH_WORKFLOW=minimal (a webhook trigger alone: the pipeline's own cost).
+//! SWITCHYARD_BENCH_WORKFLOW=minimal (a webhook trigger alone: the pipeline's own cost),
+//! SWITCHYARD_BENCH_BIN=path/to/switchyard (measure another build, for A/B comparisons).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -66,15 +67,11 @@ async fn run(durability: &str, length: Duration) {
         .unwrap();
     }
     let sync = fsync_latency(data.path());
+    // Another build of the server (an A/B comparison on the same machine, minutes apart).
+    let server = std::env::var("SWITCHYARD_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchyard").to_string());
     let mut child = Command::new("taskset")
-        .args([
-            "-c",
-            "0",
-            env!("CARGO_BIN_EXE_switchyard"),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
+        .args(["-c", "0", &server, "serve", "--listen", "127.0.0.1:0"])
         .args(["--durability", durability])
         .arg("--data-dir")
         .arg(data.path())

@@ -53,6 +53,9 @@ struct Meta {
     source: String,
     /// Dotted paths read from the scope, e.g. `["nodes", "score", "total"]`.
     refs: Vec<Vec<String>>,
+    /// When the whole expression is one such path (`nodes.score.email`, the most common
+    /// kind): read straight from the JSON, without the template engine (see `lookup`).
+    path: Option<Vec<String>>,
 }
 
 /// A set of compiled expressions; immutable once built, shared by every run of a plan.
@@ -126,13 +129,15 @@ impl Expressions {
         // Stored as a template that assigns the value, so that it can be evaluated later
         // without re-parsing and without borrowing the source.
         let wrapped = format!("{{% set {RESULT_VAR} = ({source}\n) %}}");
-        self.register(source, wrapped).map_err(|e| {
+        let id = self.register(source, wrapped).map_err(|e| {
             // Report the error against the expression as written, not the wrapper.
             match self.env.compile_expression(source) {
                 Err(plain) => syntax_error(plain),
                 Ok(_) => e,
             }
-        })
+        })?;
+        self.meta[id.0 as usize].path = plain_path(source);
+        Ok(id)
     }
 
     /// Compiles a text setting: literal text, one `{{ expression }}` (keeps its type) or a
@@ -173,6 +178,7 @@ impl Expressions {
             name,
             source: source.to_string(),
             refs,
+            path: None,
         });
         Ok(id)
     }
@@ -190,6 +196,22 @@ impl Expressions {
     pub fn eval(&self, compiled: &Compiled, scope: &Scope) -> Result<Json, EvalError> {
         match compiled {
             Compiled::Literal(v) => Ok(v.clone()),
+            Compiled::Value(id) if self.meta[id.0 as usize].path.is_some() => {
+                let path = self.meta[id.0 as usize].path.as_deref().unwrap_or_default();
+                let Some(found) = lookup(path, scope) else {
+                    // The same error, in the same words, as the template engine's.
+                    let e = minijinja::Error::new(ErrorKind::UndefinedError, "undefined value");
+                    return Err(self.explain(*id, scope, e));
+                };
+                if let Some(len) = found
+                    .as_str()
+                    .map(str::len)
+                    .filter(|&l| l > MAX_OUTPUT_BYTES)
+                {
+                    return Err(too_large(len));
+                }
+                Ok(found.into_owned())
+            }
             Compiled::Value(id) => {
                 let v = self.eval_value(*id, scope)?;
                 if let Some(len) = v.as_str().map(str::len).filter(|&l| l > MAX_OUTPUT_BYTES) {
@@ -261,6 +283,72 @@ impl Expressions {
             }
         };
         EvalError { message }
+    }
+}
+
+/// The roots a plain path may start at (the scope's names; `nodes` needs a node id after it).
+const PATH_ROOTS: &[&str] = &[
+    "event",
+    "input",
+    "vars",
+    "run",
+    "nodes",
+    "item",
+    "item_index",
+    "value",
+];
+
+/// `a.b.c` made of identifiers only, starting at a scope root: the path, else None.
+fn plain_path(source: &str) -> Option<Vec<String>> {
+    let segs: Vec<String> = source.trim().split('.').map(str::to_string).collect();
+    let ident = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let root = segs.first()?;
+    if !segs.iter().all(|s| ident(s)) || !PATH_ROOTS.contains(&root.as_str()) {
+        return None;
+    }
+    if root == "nodes" && segs.len() < 2 {
+        return None;
+    }
+    Some(segs)
+}
+
+/// The JSON at a plain path, as the template engine would give it (a JSON view converted back
+/// to JSON is the JSON itself), or None where the engine would find an undefined value.
+fn lookup<'s>(path: &[String], scope: &'s Scope) -> Option<std::borrow::Cow<'s, Json>> {
+    use std::borrow::Cow;
+    let (root, rest) = path.split_first()?;
+    let (start, rest): (Cow<'s, Json>, &[String]) = match root.as_str() {
+        "nodes" => {
+            let (id, rest) = rest.split_first()?;
+            (
+                Cow::Borrowed(scope.outputs.as_ref()?.get_by_id(id)?.as_ref()),
+                rest,
+            )
+        }
+        "event" => (Cow::Borrowed(scope.event.as_ref()), rest),
+        "input" => (Cow::Borrowed(scope.input.as_ref()), rest),
+        "vars" => (Cow::Borrowed(scope.vars.as_ref()), rest),
+        "run" => (Cow::Borrowed(scope.run.as_ref()), rest),
+        "item" => (Cow::Borrowed(scope.item.as_deref()?), rest),
+        "value" => (Cow::Borrowed(scope.value.as_deref()?), rest),
+        "item_index" => (Cow::Owned(Json::from(scope.item_index?)), rest),
+        _ => return None,
+    };
+    match start {
+        Cow::Borrowed(mut cur) => {
+            for key in rest {
+                cur = cur.as_object()?.get(key)?;
+            }
+            Some(Cow::Borrowed(cur))
+        }
+        // A number has no fields.
+        Cow::Owned(v) => rest.is_empty().then_some(Cow::Owned(v)),
     }
 }
 

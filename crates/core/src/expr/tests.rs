@@ -1,5 +1,6 @@
 use super::*;
 use serde_json::json;
+use std::sync::Arc;
 
 fn eval_text(src: &str, event: Json) -> Result<Json, EvalError> {
     let mut ex = Expressions::new();
@@ -145,4 +146,112 @@ fn huge_results_are_refused() {
         "{}",
         err.message
     );
+}
+
+/// Plain paths (`nodes.score.email`) are read without the template engine; the same path in
+/// parentheses goes through it. Both must give the same value or the same error, everywhere.
+#[test]
+fn plain_paths_read_exactly_what_the_template_engine_reads() {
+    let event = json!({
+        "email": "ada@example.com", "budget": 12000, "ratio": 0.25, "whole": 5.0,
+        "big": 18446744073709551615u64, "neg": -7, "none": null, "yes": true,
+        "tags": ["a", "b"], "empty": {}, "text": "zürich ✓",
+        "deep": {"a": {"b": {"c": [1, {"d": 2}]}}}
+    });
+    let outputs = Arc::new(Outputs::new(Arc::new(
+        [("score".to_string(), 0), ("quiet".to_string(), 1)].into(),
+    )));
+    outputs.set(
+        0,
+        Arc::new(json!({"email": "x@y.z", "total": 42, "nested": {"k": [true]}})),
+    );
+    let mut scope = Scope::for_event(event);
+    scope.outputs = Some(outputs);
+    scope.vars = Arc::new(json!({"hot_score": 70}));
+    scope.item = Some(Arc::new(json!({"sku": "A-1"})));
+    scope.item_index = Some(3);
+    let paths = [
+        "event",
+        "event.email",
+        "event.budget",
+        "event.ratio",
+        "event.whole",
+        "event.big",
+        "event.neg",
+        "event.none",
+        "event.yes",
+        "event.tags",
+        "event.empty",
+        "event.text",
+        "event.deep",
+        "event.deep.a.b",
+        "event.deep.a.b.c",
+        "input.email",
+        "vars.hot_score",
+        "nodes.score",
+        "nodes.score.email",
+        "nodes.score.nested",
+        "item",
+        "item.sku",
+        "item_index",
+        "run",
+        // Missing, at every depth: the same error message.
+        "event.missing",
+        "event.deep.a.missing",
+        "event.email.length",
+        "event.tags.first",
+        "nodes.quiet",
+        "nodes.quiet.email",
+        "nodes.unknown.x",
+        "nodes.score.nope",
+        "vars.cold_score",
+        "item.price",
+        "item_index.x",
+        "value",
+        "value.x",
+    ];
+    let mut ex = Expressions::new();
+    for p in paths {
+        let fast = ex.compile_text(&format!("{{{{ {p} }}}}")).unwrap();
+        let slow = ex.compile_text(&format!("{{{{ ({p}) }}}}")).unwrap();
+        assert!(
+            ex.meta[match fast {
+                Compiled::Value(id) => id.0 as usize,
+                _ => unreachable!(),
+            }]
+            .path
+            .is_some(),
+            "{p} takes the fast path"
+        );
+        assert!(
+            ex.meta[match slow {
+                Compiled::Value(id) => id.0 as usize,
+                _ => unreachable!(),
+            }]
+            .path
+            .is_none(),
+            "({p}) does not"
+        );
+        let (a, b) = (ex.eval(&fast, &scope), ex.eval(&slow, &scope));
+        match (&a, &b) {
+            (Ok(x), Ok(y)) => assert_eq!(x, y, "{p}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(x.message, y.message.replace(&format!("({p})"), p), "{p}")
+            }
+            _ => panic!("{p}: {a:?} vs {b:?}"),
+        }
+    }
+    // Not plain paths: filters, indexes, operators, keywords, unknown roots.
+    for src in [
+        "event.email | lower",
+        "event.tags[0]",
+        "event.budget + 1",
+        "none",
+        "loop.index",
+        "nodes",
+        "event . email",
+        "event.0",
+    ] {
+        assert_eq!(plain_path(src), None, "{src}");
+    }
 }
