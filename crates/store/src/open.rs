@@ -66,8 +66,8 @@ pub(crate) struct Inner {
     /// This process's name on the leases it takes.
     pub owner: String,
     pub writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    pub checkpoints: Arc<Checkpoints>,
-    pub checkpointer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The checkpoint task and its signals (none when opened for reading only).
+    pub checkpointer: Mutex<Option<(Arc<Checkpoints>, tokio::task::JoinHandle<()>)>>,
     pub path: PathBuf,
     /// Held while open; released by `close`.
     lock: std::sync::Mutex<Option<File>>,
@@ -131,8 +131,7 @@ impl Store {
                 reads,
                 owner,
                 writer: Mutex::new(Some(task)),
-                checkpoints,
-                checkpointer: Mutex::new(Some(checkpointer)),
+                checkpointer: Mutex::new(Some((checkpoints, checkpointer))),
                 path,
                 lock: std::sync::Mutex::new(Some(lock)),
             }),
@@ -161,7 +160,6 @@ impl Store {
                 reads,
                 owner: String::new(),
                 writer: Mutex::new(None),
-                checkpoints: Arc::new(Checkpoints::default()),
                 checkpointer: Mutex::new(None),
                 path,
                 lock: std::sync::Mutex::new(None),
@@ -184,8 +182,8 @@ impl Store {
     pub async fn close(&self) {
         // Readers and the checkpointer first, so the writer's final checkpoint can remove the WAL.
         self.inner.reads.close().await;
-        self.inner.checkpoints.stop.notify_one();
-        if let Some(task) = self.inner.checkpointer.lock().await.take() {
+        if let Some((signal, task)) = self.inner.checkpointer.lock().await.take() {
+            signal.stop.notify_one();
             let _ = task.await;
         }
         let (reply, done) = oneshot::channel();

@@ -4,6 +4,8 @@
 //! to the WAL and again at the checkpoint. Short journals stay plain text, and rows written
 //! before compression (plain text) read back as they are.
 
+use sqlx::Sqlite;
+
 use crate::{Result, StoreError};
 
 /// Journals shorter than this are stored as text: compressing them would save too little.
@@ -12,9 +14,31 @@ const PACK_FROM: usize = 512;
 const MAX_JOURNAL: usize = 256 * 1024 * 1024;
 
 /// What is written to the `journal` column: text, or a blob holding the compressed text.
+/// Bound as it is (`push_bind(pack(journal))`).
 pub(crate) enum Packed<'a> {
     Text(&'a str),
     Blob(Vec<u8>),
+}
+
+impl<'q> sqlx::Encode<'q, Sqlite> for Packed<'q> {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Sqlite as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self {
+            Packed::Text(t) => <&str as sqlx::Encode<Sqlite>>::encode_by_ref(t, buf),
+            Packed::Blob(b) => <Vec<u8> as sqlx::Encode<Sqlite>>::encode_by_ref(b, buf),
+        }
+    }
+}
+
+impl sqlx::Type<Sqlite> for Packed<'_> {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <str as sqlx::Type<Sqlite>>::type_info()
+    }
+    fn compatible(_: &sqlx::sqlite::SqliteTypeInfo) -> bool {
+        true
+    }
 }
 
 pub(crate) fn pack(journal: &str) -> Packed<'_> {

@@ -8,7 +8,7 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::model::*;
-use crate::packing::{pack, Packed};
+use crate::packing::pack;
 use crate::{now_ms, Result, StoreError};
 
 type Reply<T> = oneshot::Sender<Result<T>>;
@@ -369,10 +369,7 @@ impl State {
                     .push_bind(r.error.as_ref().map(Json::to_string))
                     .push_bind(r.origin.as_str())
                     .push_bind(&r.origin_run)
-                    .push_bind(match pack(r.journal.get()) {
-                        Packed::Text(t) => SqlValue::Text(t),
-                        Packed::Blob(b) => SqlValue::Blob(b),
-                    });
+                    .push_bind(pack(r.journal.get()));
             });
             q.push(" ON CONFLICT (id) DO NOTHING");
             q.build().execute(&mut *tx).await?;
@@ -572,31 +569,4 @@ async fn recover(
     let mut jobs: Vec<Job> = rows.iter().map(job_of).collect();
     jobs.sort_by_key(|j| j.id);
     Ok(Recovered { jobs, dead })
-}
-
-/// A journal as bound: text or compressed bytes (packing.rs).
-enum SqlValue<'a> {
-    Text(&'a str),
-    Blob(Vec<u8>),
-}
-
-impl<'q> sqlx::Encode<'q, Sqlite> for SqlValue<'q> {
-    fn encode_by_ref(
-        &self,
-        buf: &mut <Sqlite as sqlx::Database>::ArgumentBuffer<'q>,
-    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-        match self {
-            SqlValue::Text(t) => <&str as sqlx::Encode<Sqlite>>::encode_by_ref(t, buf),
-            SqlValue::Blob(b) => <Vec<u8> as sqlx::Encode<Sqlite>>::encode_by_ref(b, buf),
-        }
-    }
-}
-
-impl sqlx::Type<Sqlite> for SqlValue<'_> {
-    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
-        <str as sqlx::Type<Sqlite>>::type_info()
-    }
-    fn compatible(_: &sqlx::sqlite::SqliteTypeInfo) -> bool {
-        true
-    }
 }

@@ -279,6 +279,15 @@ async fn many_concurrent_callers_are_committed_in_groups() {
     store.close().await;
 }
 
+/// A plain SQLite connection to `file`, outside the store (to look at what is on disk).
+async fn sqlite_file(file: &std::path::Path) -> Result<sqlx::SqliteConnection, sqlx::Error> {
+    use sqlx::ConnectOptions;
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(file)
+        .connect()
+        .await
+}
+
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
@@ -316,7 +325,7 @@ async fn reads_see_every_commit_made_before_them() {
 
 #[tokio::test]
 async fn commits_reach_the_database_file_through_background_checkpoints() {
-    use sqlx::{ConnectOptions, Connection};
+    use sqlx::Connection;
     let dir = tempdir();
     let store = open(dir.path()).await;
     for _ in 0..20 {
@@ -333,11 +342,7 @@ async fn commits_reach_the_database_file_through_background_checkpoints() {
         let file = copy.path().join("copy.db");
         std::fs::copy(dir.path().join("switchyard.db"), &file).unwrap();
         let count = async {
-            let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(&file)
-                .read_only(true)
-                .connect()
-                .await?;
+            let mut conn = sqlite_file(&file).await?;
             let n: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
                 .fetch_one(&mut conn)
                 .await?;
@@ -399,7 +404,7 @@ async fn the_wal_stays_bounded_under_sustained_writes() {
 
 #[tokio::test]
 async fn long_journals_are_stored_compressed_and_read_back_whole() {
-    use sqlx::{ConnectOptions, Connection};
+    use sqlx::Connection;
     let dir = tempdir();
     let store = open(dir.path()).await;
     let acc = store
@@ -433,9 +438,7 @@ async fn long_journals_are_stored_compressed_and_read_back_whole() {
 
     // On disk it takes a fraction of its length; a journal an older version wrote as plain
     // text reads back too.
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(dir.path().join("switchyard.db"))
-        .connect()
+    let mut conn = sqlite_file(&dir.path().join("switchyard.db"))
         .await
         .unwrap();
     let (kind, size): (String, i64) =

@@ -196,28 +196,23 @@ impl Expressions {
     pub fn eval(&self, compiled: &Compiled, scope: &Scope) -> Result<Json, EvalError> {
         match compiled {
             Compiled::Literal(v) => Ok(v.clone()),
-            Compiled::Value(id) if self.meta[id.0 as usize].path.is_some() => {
-                let path = self.meta[id.0 as usize].path.as_deref().unwrap_or_default();
-                let Some(found) = lookup(path, scope) else {
-                    // The same error, in the same words, as the template engine's.
-                    let e = minijinja::Error::new(ErrorKind::UndefinedError, "undefined value");
-                    return Err(self.explain(*id, scope, e));
+            Compiled::Value(id) => {
+                let json = match &self.meta[id.0 as usize].path {
+                    Some(path) => lookup(path, scope).ok_or_else(|| {
+                        // The same error, in the same words, as the template engine's.
+                        let e = minijinja::Error::new(ErrorKind::UndefinedError, "undefined value");
+                        self.explain(*id, scope, e)
+                    })?,
+                    None => to_json(&self.eval_value(*id, scope)?)?,
                 };
-                if let Some(len) = found
+                if let Some(len) = json
                     .as_str()
                     .map(str::len)
                     .filter(|&l| l > MAX_OUTPUT_BYTES)
                 {
                     return Err(too_large(len));
                 }
-                Ok(found.into_owned())
-            }
-            Compiled::Value(id) => {
-                let v = self.eval_value(*id, scope)?;
-                if let Some(len) = v.as_str().map(str::len).filter(|&l| l > MAX_OUTPUT_BYTES) {
-                    return Err(too_large(len));
-                }
-                to_json(&v)
+                Ok(json)
             }
             Compiled::Text(id) => self.render(*id, scope).map(Json::String),
         }
@@ -286,19 +281,7 @@ impl Expressions {
     }
 }
 
-/// The roots a plain path may start at (the scope's names; `nodes` needs a node id after it).
-const PATH_ROOTS: &[&str] = &[
-    "event",
-    "input",
-    "vars",
-    "run",
-    "nodes",
-    "item",
-    "item_index",
-    "value",
-];
-
-/// `a.b.c` made of identifiers only, starting at a scope root: the path, else None.
+/// `a.b.c` made of identifiers only, starting at a name of the scope: the path, else None.
 fn plain_path(source: &str) -> Option<Vec<String>> {
     let segs: Vec<String> = source.trim().split('.').map(str::to_string).collect();
     let ident = |s: &str| {
@@ -309,7 +292,7 @@ fn plain_path(source: &str) -> Option<Vec<String>> {
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     let root = segs.first()?;
-    if !segs.iter().all(|s| ident(s)) || !PATH_ROOTS.contains(&root.as_str()) {
+    if !segs.iter().all(|s| ident(s)) || !scope::NAMES.contains(&root.as_str()) {
         return None;
     }
     if root == "nodes" && segs.len() < 2 {
@@ -320,36 +303,20 @@ fn plain_path(source: &str) -> Option<Vec<String>> {
 
 /// The JSON at a plain path, as the template engine would give it (a JSON view converted back
 /// to JSON is the JSON itself), or None where the engine would find an undefined value.
-fn lookup<'s>(path: &[String], scope: &'s Scope) -> Option<std::borrow::Cow<'s, Json>> {
-    use std::borrow::Cow;
-    let (root, rest) = path.split_first()?;
-    let (start, rest): (Cow<'s, Json>, &[String]) = match root.as_str() {
-        "nodes" => {
-            let (id, rest) = rest.split_first()?;
-            (
-                Cow::Borrowed(scope.outputs.as_ref()?.get_by_id(id)?.as_ref()),
-                rest,
-            )
-        }
-        "event" => (Cow::Borrowed(scope.event.as_ref()), rest),
-        "input" => (Cow::Borrowed(scope.input.as_ref()), rest),
-        "vars" => (Cow::Borrowed(scope.vars.as_ref()), rest),
-        "run" => (Cow::Borrowed(scope.run.as_ref()), rest),
-        "item" => (Cow::Borrowed(scope.item.as_deref()?), rest),
-        "value" => (Cow::Borrowed(scope.value.as_deref()?), rest),
-        "item_index" => (Cow::Owned(Json::from(scope.item_index?)), rest),
-        _ => return None,
+fn lookup(path: &[String], scope: &Scope) -> Option<Json> {
+    let (root, mut rest) = path.split_first()?;
+    let start = if root == "nodes" {
+        let (id, after) = rest.split_first()?;
+        rest = after;
+        scope.outputs.as_ref()?.get_by_id(id)?.clone()
+    } else {
+        scope.root_json(root)?
     };
-    match start {
-        Cow::Borrowed(mut cur) => {
-            for key in rest {
-                cur = cur.as_object()?.get(key)?;
-            }
-            Some(Cow::Borrowed(cur))
-        }
-        // A number has no fields.
-        Cow::Owned(v) => rest.is_empty().then_some(Cow::Owned(v)),
+    let mut cur: &Json = &start;
+    for key in rest {
+        cur = cur.as_object()?.get(key)?;
     }
+    Some(cur.clone())
 }
 
 fn too_large(len: usize) -> EvalError {

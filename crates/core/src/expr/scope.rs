@@ -105,6 +105,18 @@ impl Scope {
 
 const ROOT_NAMES: &[&str] = &["event", "input", "nodes", "vars", "run"];
 
+/// Every name an expression can start at: those [`Scope::root_json`] knows, and `nodes`.
+pub(crate) const NAMES: &[&str] = &[
+    "event",
+    "input",
+    "vars",
+    "run",
+    "item",
+    "item_index",
+    "value",
+    "nodes",
+];
+
 impl Object for Scope {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         match key.as_str()? {

@@ -210,28 +210,16 @@ fn plain_paths_read_exactly_what_the_template_engine_reads() {
         "value",
         "value.x",
     ];
+    let fast_path = |ex: &Expressions, c: &Compiled| match c {
+        Compiled::Value(id) => ex.meta[id.0 as usize].path.is_some(),
+        _ => false,
+    };
     let mut ex = Expressions::new();
     for p in paths {
         let fast = ex.compile_text(&format!("{{{{ {p} }}}}")).unwrap();
         let slow = ex.compile_text(&format!("{{{{ ({p}) }}}}")).unwrap();
-        assert!(
-            ex.meta[match fast {
-                Compiled::Value(id) => id.0 as usize,
-                _ => unreachable!(),
-            }]
-            .path
-            .is_some(),
-            "{p} takes the fast path"
-        );
-        assert!(
-            ex.meta[match slow {
-                Compiled::Value(id) => id.0 as usize,
-                _ => unreachable!(),
-            }]
-            .path
-            .is_none(),
-            "({p}) does not"
-        );
+        assert!(fast_path(&ex, &fast), "{p} takes the fast path");
+        assert!(!fast_path(&ex, &slow), "({p}) does not");
         let (a, b) = (ex.eval(&fast, &scope), ex.eval(&slow, &scope));
         match (&a, &b) {
             (Ok(x), Ok(y)) => assert_eq!(x, y, "{p}"),
