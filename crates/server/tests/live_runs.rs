@@ -3,49 +3,12 @@
 //! through the durable pipeline; runs can be cancelled, and a test run stops when its watcher
 //! goes away.
 
+mod support;
+
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use switchyard_app::{App, AppConfig};
-use switchyard_server::ServerOptions;
-
-struct Served {
-    app: App,
-    base: String,
-    http: reqwest::Client,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
-}
-
-async fn serve() -> Served {
-    let data = tempfile::tempdir().unwrap();
-    let workflows = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::new(data.path(), workflows.path());
-    config.watch_interval = None;
-    let app = App::start(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = switchyard_server::router(app.clone(), ServerOptions::default());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Served {
-        app,
-        base,
-        http: reqwest::Client::new(),
-        _dirs: (data, workflows),
-    }
-}
-
-impl Served {
-    async fn get_json(&self, path: &str) -> Value {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "GET {path}: {}", r.status());
-        r.json().await.unwrap()
-    }
-}
+use support::Served;
 
 /// Manual trigger → Set (reads the event) → Emit event `lead.qualified`.
 fn workflow(tier: &str) -> Value {
@@ -127,7 +90,7 @@ fn last(lines: &[Value]) -> &Value {
 
 #[tokio::test]
 async fn a_test_run_streams_the_draft_and_sends_nothing() {
-    let s = serve().await;
+    let s = support::serve(&[]).await;
     // The saved file says "cold"; the draft in the editor says "hot".
     s.app
         .save_workflow(serde_json::from_value(workflow("cold")).unwrap())
@@ -163,15 +126,15 @@ async fn a_test_run_streams_the_draft_and_sends_nothing() {
     );
     assert_eq!(node("announce")["output"]["simulated"], true);
     // Nothing was stored: no run, no emitted event.
-    let runs: Value = s.get_json("/api/runs").await;
+    let runs: Value = s.get("/api/runs").await;
     assert_eq!(runs.as_array().unwrap().len(), 0, "{runs}");
-    let events: Value = s.get_json("/api/events").await;
+    let events: Value = s.get("/api/events").await;
     assert_eq!(events.as_array().unwrap().len(), 0, "{events}");
 }
 
 #[tokio::test]
 async fn a_real_run_runs_the_saved_file_and_is_stored() {
-    let s = serve().await;
+    let s = support::serve(&[]).await;
     s.app
         .save_workflow(serde_json::from_value(workflow("cold")).unwrap())
         .await
@@ -202,10 +165,10 @@ async fn a_real_run_runs_the_saved_file_and_is_stored() {
         .iter()
         .filter(|l| l["type"] == "event" && l["event"]["type"] == "run_started")
         .all(|l| l["event"]["run_id"] == run_id));
-    let run: Value = s.get_json(&format!("/api/runs/{run_id}")).await;
+    let run: Value = s.get(&format!("/api/runs/{run_id}")).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["event_id"], result["event_id"]);
-    let events: Value = s.get_json("/api/events").await;
+    let events: Value = s.get("/api/events").await;
     assert!(
         events
             .as_array()
@@ -244,7 +207,7 @@ async fn slow_workflow(s: &Served) -> Value {
 
 #[tokio::test]
 async fn a_test_run_can_be_cancelled_by_its_id() {
-    let s = serve().await;
+    let s = support::serve(&[]).await;
     let body = json!({"workflow_id": "slow", "file": slow_workflow(&s).await, "test_mode": true});
     let mut lines = Lines::open(&s, &body).await;
     let first = lines.until(started("wait")).await;
@@ -270,7 +233,7 @@ async fn a_test_run_can_be_cancelled_by_its_id() {
 
 #[tokio::test]
 async fn a_test_run_stops_when_nobody_watches_it() {
-    let s = serve().await;
+    let s = support::serve(&[]).await;
     let body = json!({"workflow_id": "slow", "file": slow_workflow(&s).await, "test_mode": true});
     let mut lines = Lines::open(&s, &body).await;
     let first = lines.until(started("wait")).await;
@@ -293,7 +256,7 @@ async fn a_test_run_stops_when_nobody_watches_it() {
 
 #[tokio::test]
 async fn a_draft_with_errors_is_refused_with_its_problems() {
-    let s = serve().await;
+    let s = support::serve(&[]).await;
     let mut bad = workflow("hot");
     bad["edges"] = json!([{"from": "start", "to": "nowhere"}]);
     let lines = stream(

@@ -2,20 +2,12 @@
 //! SQLite file, real workflow files. Each test waits on the live stream or on HTTP answers,
 //! never on sleeps.
 
-use std::path::Path;
-use std::time::Duration;
+mod support;
 
 use serde_json::{json, Value};
+use support::{serve_with as serve, write, Served, MINUTE};
 use switchyard_app::{wait_for_run, App, AppConfig};
 use switchyard_server::ServerOptions;
-
-struct Served {
-    app: App,
-    base: String,
-    http: reqwest::Client,
-    _data: tempfile::TempDir,
-    workflows: tempfile::TempDir,
-}
 
 fn workflow(id: &str, nodes: Value, edges: &[(&str, &str, &str)]) -> Value {
     let edges: Vec<Value> = edges
@@ -25,77 +17,13 @@ fn workflow(id: &str, nodes: Value, edges: &[(&str, &str, &str)]) -> Value {
     json!({"schema_version": 1, "id": id, "name": id, "nodes": nodes, "edges": edges})
 }
 
-fn write(dir: &Path, wf: &Value) {
-    let id = wf["id"].as_str().unwrap();
-    std::fs::write(
-        dir.join(format!("{id}.json")),
-        serde_json::to_string_pretty(wf).unwrap(),
-    )
-    .unwrap();
-}
-
-async fn serve(workflows: &[Value], opts: ServerOptions) -> Served {
-    let data = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    for wf in workflows {
-        write(dir.path(), wf);
-    }
-    // The stand-ins these tests call listen on loopback, which the SSRF guard refuses unless
-    // the workspace allows it.
-    std::fs::write(
-        dir.path().join("workspace.json"),
-        r#"{"network": {"allowed_hosts": ["127.0.0.1"]}}"#,
-    )
-    .unwrap();
-    let mut config = AppConfig::new(data.path(), dir.path());
-    config.watch_interval = None;
-    config.respond_timeout = Duration::from_secs(10);
-    let app = App::start(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = switchyard_server::router(app.clone(), opts);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Served {
-        app,
-        base,
-        http: reqwest::Client::new(),
-        _data: data,
-        workflows: dir,
-    }
-}
-
 impl Served {
-    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "GET {path}: {}", r.status());
-        r.json().await.unwrap()
-    }
-
     async fn events_stored(&self) -> i64 {
         self.get("/api/health").await["queue"]["events"]
             .as_i64()
             .unwrap()
     }
 }
-
-const MINUTE: Duration = Duration::from_secs(60);
 
 fn echo_workflow() -> Value {
     workflow(

@@ -29,7 +29,7 @@ async fn a_runs_log_lines_carry_its_id_and_no_secret_value() {
         .call(
             reqwest::Method::PUT,
             "/api/secrets/api_token",
-            Some(json!({"value": secret})),
+            Some(&json!({"value": secret})),
         )
         .await;
     assert!((200..300).contains(&status), "{status}");

@@ -1,38 +1,16 @@
 //! Secrets and workspace settings through the HTTP API, with a real App and SQLite on disk.
 
+mod support;
+
 use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use switchyard_app::{App, AppConfig};
+use support::Served;
 use switchyard_server::ServerOptions;
 
-struct Served {
-    app: App,
-    base: String,
-    http: reqwest::Client,
-    data: tempfile::TempDir,
-    workflows: tempfile::TempDir,
-}
-
 async fn serve() -> Served {
-    let data = tempfile::tempdir().unwrap();
-    let workflows = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::new(data.path(), workflows.path());
-    config.watch_interval = None;
-    config.respond_timeout = Duration::from_secs(10);
-    let app = App::start(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = switchyard_server::router(app.clone(), ServerOptions::default());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Served {
-        app,
-        base,
-        http: reqwest::Client::new(),
-        data,
-        workflows,
-    }
+    support::start(ServerOptions::default(), |_| {}).await
 }
 
 impl Served {
@@ -44,10 +22,6 @@ impl Served {
         let r = self.http.get(self.url(path)).send().await.unwrap();
         assert!(r.status().is_success(), "GET {path}: {}", r.status());
         r.text().await.unwrap()
-    }
-
-    async fn get_json(&self, path: &str) -> Value {
-        serde_json::from_str(&self.get_text(path).await).unwrap()
     }
 
     async fn put(&self, path: &str, body: &Value) -> reqwest::Response {
@@ -83,7 +57,7 @@ fn files_contain(dir: &Path, needle: &str) -> Vec<String> {
 #[tokio::test]
 async fn secrets_go_in_encrypted_and_only_their_names_come_out() {
     let s = serve().await;
-    let listed: Value = s.get_json("/api/secrets").await;
+    let listed: Value = s.get("/api/secrets").await;
     assert_eq!(listed["secrets"], json!([]));
 
     let value = "sk-live-do-not-leak-5c1e";
@@ -124,7 +98,7 @@ async fn deleting_a_secret_takes_it_away_from_runs() {
 #[tokio::test]
 async fn workspace_settings_are_saved_checked_and_a_broken_file_keeps_the_last_good_ones() {
     let s = serve().await;
-    let ws: Value = s.get_json("/api/workspace").await;
+    let ws: Value = s.get("/api/workspace").await;
     assert_eq!(ws["settings"]["network"]["allow_private_networks"], false);
 
     let settings = json!({
@@ -137,7 +111,7 @@ async fn workspace_settings_are_saved_checked_and_a_broken_file_keeps_the_last_g
     let on_disk = std::fs::read_to_string(s.workflows.path().join("workspace.json")).unwrap();
     assert!(on_disk.contains("\"llama3.2\""));
     // The workspace file is not a workflow.
-    let workflows: Value = s.get_json("/api/workflows").await;
+    let workflows: Value = s.get("/api/workflows").await;
     assert_eq!(workflows, json!([]));
 
     // A password inside a database URL is refused, and nothing is written.

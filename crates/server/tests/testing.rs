@@ -1,11 +1,13 @@
 //! Test cases and batch tests through the HTTP API: a real App on a temporary workflows folder
 //! (the example lead workflow and its workspace), real runs in test mode, real HTTP.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+mod support;
 
+use std::path::{Path, PathBuf};
+
+use reqwest::Method;
 use serde_json::{json, Value};
-use switchyard_app::{App, AppConfig};
+use support::Served;
 use switchyard_server::ServerOptions;
 
 fn repo(path: &str) -> PathBuf {
@@ -14,59 +16,17 @@ fn repo(path: &str) -> PathBuf {
         .join(path)
 }
 
-struct Served {
-    app: App,
-    base: String,
-    http: reqwest::Client,
-    _data: tempfile::TempDir,
-    workflows: tempfile::TempDir,
-}
-
 /// The lead workflow and the example workspace in a fresh folder (no suite yet).
 async fn serve() -> Served {
-    let data = tempfile::tempdir().unwrap();
-    let workflows = tempfile::tempdir().unwrap();
-    for f in ["lead-processing.json", "workspace.json"] {
-        std::fs::copy(repo(&format!("workflows/{f}")), workflows.path().join(f)).unwrap();
-    }
-    let mut config = AppConfig::new(data.path(), workflows.path());
-    config.watch_interval = None;
-    config.respond_timeout = Duration::from_secs(10);
-    let app = App::start(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = switchyard_server::router(app.clone(), ServerOptions::default());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Served {
-        app,
-        base,
-        http: reqwest::Client::new(),
-        _data: data,
-        workflows,
-    }
+    support::start(ServerOptions::default(), |dir| {
+        for f in ["lead-processing.json", "workspace.json"] {
+            std::fs::copy(repo(&format!("workflows/{f}")), dir.join(f)).unwrap();
+        }
+    })
+    .await
 }
 
 impl Served {
-    async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let url = format!("{}{path}", self.base);
-        let req = match method {
-            "GET" => self.http.get(url),
-            "PUT" => self.http.put(url),
-            _ => self.http.post(url),
-        };
-        let req = match body {
-            Some(b) => req.json(b),
-            None => req,
-        };
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
     fn dir(&self) -> &Path {
         self.workflows.path()
     }
@@ -82,7 +42,7 @@ fn shipped_suite() -> (String, Value) {
 async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
     let s = serve().await;
     let (code, state) = s
-        .call("GET", "/api/workflows/lead-processing/tests", None)
+        .call(Method::GET, "/api/workflows/lead-processing/tests", None)
         .await;
     assert_eq!(code, 200, "{state}");
     assert_eq!(state["exists"], false);
@@ -95,7 +55,11 @@ async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
 
     let (text, suite) = shipped_suite();
     let (code, state) = s
-        .call("PUT", "/api/workflows/lead-processing/tests", Some(&suite))
+        .call(
+            Method::PUT,
+            "/api/workflows/lead-processing/tests",
+            Some(&suite),
+        )
         .await;
     assert_eq!(code, 200, "{state}");
     assert_eq!(state["exists"], true);
@@ -108,7 +72,7 @@ async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
 
     // The suite file is not a workflow (the folder read again, as the watch does).
     s.app.reload().await.unwrap();
-    let (_, list) = s.call("GET", "/api/workflows", None).await;
+    let (_, list) = s.call(Method::GET, "/api/workflows", None).await;
     let ids: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -119,7 +83,7 @@ async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
 
     let (code, result) = s
         .call(
-            "POST",
+            Method::POST,
             "/api/workflows/lead-processing/tests/run",
             Some(&json!({})),
         )
@@ -146,7 +110,7 @@ async fn a_suite_is_read_saved_beside_the_workflow_and_run() {
     assert_eq!(crm["output"]["simulated"], true);
 
     // Test runs are not in the history.
-    let (_, runs) = s.call("GET", "/api/runs", None).await;
+    let (_, runs) = s.call(Method::GET, "/api/runs", None).await;
     assert_eq!(runs, json!([]), "{runs}");
 }
 
@@ -163,7 +127,7 @@ async fn drafts_run_without_saving_and_failures_show_the_difference() {
     let name = suite["cases"][0]["name"].clone();
     let (code, result) = s
         .call(
-            "POST",
+            Method::POST,
             "/api/workflows/lead-processing/tests/run",
             Some(&json!({"workflow": workflow, "suite": suite, "cases": [name]})),
         )
@@ -188,7 +152,7 @@ async fn drafts_run_without_saving_and_failures_show_the_difference() {
 
     let (code, e) = s
         .call(
-            "POST",
+            Method::POST,
             "/api/workflows/lead-processing/tests/run",
             Some(&json!({"suite": suite, "cases": ["nope"]})),
         )
@@ -199,12 +163,16 @@ async fn drafts_run_without_saving_and_failures_show_the_difference() {
 #[tokio::test]
 async fn problems_are_clear_and_nothing_typed_is_lost() {
     let s = serve().await;
-    let (code, e) = s.call("GET", "/api/workflows/nope/tests", None).await;
+    let (code, e) = s.call(Method::GET, "/api/workflows/nope/tests", None).await;
     assert_eq!((code, e["code"].as_str()), (404, Some("not_found")));
 
     let other = json!({"schema_version": 1, "workflow": "other", "cases": []});
     let (code, e) = s
-        .call("PUT", "/api/workflows/lead-processing/tests", Some(&other))
+        .call(
+            Method::PUT,
+            "/api/workflows/lead-processing/tests",
+            Some(&other),
+        )
         .await;
     assert_eq!(
         (code, e["code"].as_str()),
@@ -216,7 +184,11 @@ async fn problems_are_clear_and_nothing_typed_is_lost() {
     let typo = json!({"schema_version": 1, "workflow": "lead-processing",
                       "cases": [{"name": "typo", "expect": {"reached": ["crmm"]}}]});
     let (code, state) = s
-        .call("PUT", "/api/workflows/lead-processing/tests", Some(&typo))
+        .call(
+            Method::PUT,
+            "/api/workflows/lead-processing/tests",
+            Some(&typo),
+        )
         .await;
     assert_eq!(code, 200, "{state}");
     assert_eq!(state["diagnostics"][0]["code"], "unknown_node");
@@ -226,7 +198,7 @@ async fn problems_are_clear_and_nothing_typed_is_lost() {
     );
     let (_, result) = s
         .call(
-            "POST",
+            Method::POST,
             "/api/workflows/lead-processing/tests/run",
             Some(&json!({})),
         )
@@ -242,7 +214,7 @@ async fn problems_are_clear_and_nothing_typed_is_lost() {
     )
     .unwrap();
     let (code, e) = s
-        .call("GET", "/api/workflows/lead-processing/tests", None)
+        .call(Method::GET, "/api/workflows/lead-processing/tests", None)
         .await;
     assert_eq!(
         (code, e["code"].as_str()),
@@ -259,7 +231,7 @@ async fn problems_are_clear_and_nothing_typed_is_lost() {
 
     let (code, e) = s
         .call(
-            "PUT",
+            Method::PUT,
             "/api/workflows/lead-processing/tests",
             Some(&json!({"cases": 3})),
         )
@@ -285,7 +257,11 @@ async fn a_batch_runs_rows_or_csv_and_counts_routes() {
         "concurrency": 2
     });
     let (code, r) = s
-        .call("POST", "/api/workflows/lead-processing/batch", Some(&body))
+        .call(
+            Method::POST,
+            "/api/workflows/lead-processing/batch",
+            Some(&body),
+        )
         .await;
     assert_eq!(code, 200, "{r}");
     assert_eq!(
@@ -322,7 +298,7 @@ async fn a_batch_runs_rows_or_csv_and_counts_routes() {
 
     let (code, e) = s
         .call(
-            "POST",
+            Method::POST,
             "/api/workflows/lead-processing/batch",
             Some(&json!({"rows": [{}], "columns": ["ghost.x"]})),
         )

@@ -1,6 +1,6 @@
-//! What the run history tests share: a stand-in API on loopback that counts the requests it
-//! gets (and fails on demand), and `switchyard serve`'s router in process over a real SQLite
-//! file and real workflow files.
+//! What the server tests share: `switchyard serve`'s router in process over a real SQLite file
+//! and real workflow files (`start`), its HTTP calls, and a stand-in API on loopback that counts
+//! the requests it gets (and fails on demand).
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -105,8 +105,53 @@ pub struct Served {
     pub app: App,
     pub base: String,
     pub http: reqwest::Client,
-    _data: tempfile::TempDir,
+    /// The data folder (the SQLite file, the secrets).
+    pub data: tempfile::TempDir,
     pub workflows: tempfile::TempDir,
+}
+
+/// `switchyard serve`'s router in process on loopback, over a fresh data folder and a
+/// workflows folder that `seed` fills. Every server test starts its server here.
+pub async fn start(opts: ServerOptions, seed: impl FnOnce(&Path)) -> Served {
+    capture_run_logs();
+    let data = tempfile::tempdir().unwrap();
+    let workflows = tempfile::tempdir().unwrap();
+    seed(workflows.path());
+    let mut config = AppConfig::new(data.path(), workflows.path());
+    config.watch_interval = None;
+    config.respond_timeout = Duration::from_secs(10);
+    let app = App::start(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = switchyard_server::router(app.clone(), opts);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Served {
+        app,
+        base,
+        http: reqwest::Client::new(),
+        data,
+        workflows,
+    }
+}
+
+/// A server over `workflows`, whose workspace lets them call stand-ins on loopback (which the
+/// SSRF guard refuses otherwise).
+pub async fn serve_with(workflows: &[Value], opts: ServerOptions) -> Served {
+    start(opts, |dir| {
+        for wf in workflows {
+            write(dir, wf);
+        }
+        std::fs::write(
+            dir.join("workspace.json"),
+            r#"{"network": {"allowed_hosts": ["127.0.0.1"]}}"#,
+        )
+        .unwrap();
+    })
+    .await
+}
+
+pub async fn serve(workflows: &[Value]) -> Served {
+    serve_with(workflows, ServerOptions::default()).await
 }
 
 pub fn workflow(id: &str, api: &str, nodes: Value, edges: &[(&str, &str, &str)]) -> Value {
@@ -137,48 +182,25 @@ pub fn capture_run_logs() {
     });
 }
 
-pub async fn serve(workflows: &[Value]) -> Served {
-    capture_run_logs();
-    let data = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    for wf in workflows {
-        write(dir.path(), wf);
-    }
-    std::fs::write(
-        dir.path().join("workspace.json"),
-        r#"{"network": {"allowed_hosts": ["127.0.0.1"]}}"#,
-    )
-    .unwrap();
-    let mut config = AppConfig::new(data.path(), dir.path());
-    config.watch_interval = None;
-    let app = App::start(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = switchyard_server::router(app.clone(), ServerOptions::default());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Served {
-        app,
-        base,
-        http: reqwest::Client::new(),
-        _data: data,
-        workflows: dir,
-    }
-}
-
 impl Served {
+    /// The status and the body: JSON, or the text when it is not JSON.
     pub async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
-        body: Option<Value>,
+        body: Option<&Value>,
     ) -> (u16, Value) {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(b) = body {
-            req = req.json(&b);
+            req = req.json(b);
         }
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let text = r.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str) -> Value {
@@ -187,8 +209,9 @@ impl Served {
         body
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call(reqwest::Method::POST, path, Some(body)).await
+    pub async fn post(&self, path: &str, body: impl std::borrow::Borrow<Value>) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, Some(body.borrow()))
+            .await
     }
 
     /// Posts to a webhook, waits for its run to be stored, and reads it (with its journal).
