@@ -267,7 +267,7 @@ impl App {
             workflow_id: workflow_id.clone(),
             workflow_version: version,
             trigger_node: Some(trigger),
-            status: status_text(report.status).to_string(),
+            status: report.status.as_str().to_string(),
             started_at,
             finished_at: now_ms(),
             duration_ms: report.duration_ms,
@@ -445,20 +445,11 @@ fn raw(text: &str) -> Box<serde_json::value::RawValue> {
     serde_json::value::RawValue::from_string(text.to_string()).expect("valid JSON")
 }
 
-fn status_text(s: RunStatus) -> &'static str {
-    match s {
-        RunStatus::Running => "running",
-        RunStatus::Succeeded => "succeeded",
-        RunStatus::Failed => "failed",
-        RunStatus::Cancelled => "cancelled",
-    }
-}
-
 fn failure_text(report: &RunReport) -> String {
     match (&report.failed_node, &report.error) {
         (Some(node), Some(e)) => format!("{node}: {} ({})", e.message, e.code),
         (None, Some(e)) => format!("{} ({})", e.message, e.code),
-        _ => status_text(report.status).to_string(),
+        _ => report.status.as_str().to_string(),
     }
 }
 

@@ -269,13 +269,7 @@ fn print_report(r: &RunReport, as_json: bool) {
     for l in &r.logs {
         println!("  [{}] {}: {}", l.level, l.node, l.message);
     }
-    let status = match r.status {
-        RunStatus::Succeeded => "succeeded",
-        RunStatus::Failed => "failed",
-        RunStatus::Cancelled => "cancelled",
-        RunStatus::Running => "running",
-    };
-    println!("run {status} in {:.2} ms", r.duration_ms);
+    println!("run {} in {:.2} ms", r.status.as_str(), r.duration_ms);
     if let Some(e) = &r.error {
         println!(
             "error in {}: {} ({})",

@@ -16,6 +16,18 @@ pub enum RunStatus {
     Cancelled,
 }
 
+impl RunStatus {
+    /// The name it is stored and shown under (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// Why a node failed. `code` is stable: `expression_error`, `timeout`, `http_error`,
 /// `http_status`, `address_blocked` (the network policy refused the address),
 /// `invalid_response` (an answer not in the expected form), `missing_secret`,

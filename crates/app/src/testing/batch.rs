@@ -40,12 +40,7 @@ pub async fn run_batch(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BatchResult, AppError> {
     let Some(plan) = target.plan.clone() else {
-        let first = target
-            .diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .map(|d| d.to_string())
-            .unwrap_or_default();
+        let first = target.first_error();
         return Err(AppError::new(
             "invalid_workflow",
             format!(

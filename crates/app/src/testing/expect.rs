@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use switchyard_core::expr::{Outputs, Scope};
 use switchyard_core::testsuite::{CheckedSuite, ExpectedStatus, OutputCheck, TestCase};
 use switchyard_core::Plan;
-use switchyard_engine::{RunReport, RunStatus};
+use switchyard_engine::RunReport;
 
 use super::route::{ports_text, ran, taken};
 use super::types::{Difference, Failure, Route};
@@ -31,7 +31,7 @@ pub fn evaluate(index: usize, case: &TestCase, checked: &CheckedSuite, run: &Ran
     let e = &case.expect;
     let report = run.report;
     let want = e.status.unwrap_or(ExpectedStatus::Succeeded);
-    let got = status_text(report.status);
+    let got = report.status.as_str();
     if want.as_str() != got {
         let how = match (&report.failed_node, &report.error) {
             (Some(n), Some(err)) => format!(" at {n}: {} ({})", err.message, err.code),
@@ -161,15 +161,6 @@ fn ports_json(ports: &[String]) -> Json {
     match ports {
         [one] => Json::from(one.as_str()),
         many => Json::from(many.to_vec()),
-    }
-}
-
-fn status_text(s: RunStatus) -> &'static str {
-    match s {
-        RunStatus::Running => "running",
-        RunStatus::Succeeded => "succeeded",
-        RunStatus::Failed => "failed",
-        RunStatus::Cancelled => "cancelled",
     }
 }
 

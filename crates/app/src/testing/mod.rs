@@ -39,6 +39,15 @@ pub struct Target {
 }
 
 impl Target {
+    /// The first of the compiler's errors, as text (empty when there is none).
+    pub(crate) fn first_error(&self) -> String {
+        self.diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
     pub fn new(file: WorkflowFile) -> Target {
         let loaded = crate::load::load_file(file);
         Target {
@@ -90,12 +99,7 @@ pub async fn run_suite(
 }
 
 fn workflow_has_errors(target: &Target) -> Diagnostic {
-    let first = target
-        .diagnostics
-        .iter()
-        .find(|d| d.is_error())
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let first = target.first_error();
     Diagnostic::error(
         "workflow_invalid",
         None,
