@@ -263,10 +263,14 @@ async fn a_replay_calls_nothing_and_gives_the_same_outputs() {
         .find(|n| n["node"] == "lookup")
         .unwrap();
     assert_eq!(lookup["output_differs"], true);
-    assert_eq!(
-        lookup["differences"],
-        json!([{"path": "body.n", "a": 1, "b": 2}])
-    );
+    // The answer's Date header differs too when the two calls straddle a second.
+    let differences: Vec<&Value> = lookup["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] != "headers.date")
+        .collect();
+    assert_eq!(differences, [&json!({"path": "body.n", "a": 1, "b": 2})]);
     let hook = cmp["nodes"]
         .as_array()
         .unwrap()
