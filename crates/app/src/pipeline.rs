@@ -2,6 +2,7 @@
 //! workflows that listen, running each job on a bounded pool of workers, and recording the run
 //! together with its job's outcome and the events it emitted.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use switchyard_store::{new_id, now_ms, Accepted, EventSource, Job, NewEvent, Run
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::{Registry, TriggerRef};
-use crate::runner::{Cause, Work};
+use crate::runner::{Cause, Executed, Held, RunSpec, Settles, Unstored, Work};
 use crate::{App, AppError};
 
 /// What the live stream carries. Node events are sent as they happen; `run_stored` only after
@@ -124,6 +125,9 @@ impl App {
             depth: 0,
             targets,
         };
+        if let Some(ready) = self.ready_to_run_first(&reg, route, &event) {
+            return self.run_first(ready, event).await;
+        }
         let event_id = event.id.clone();
         let waiter = route.responds.then(|| {
             let (tx, rx) = tokio::sync::oneshot::channel();
@@ -179,6 +183,128 @@ impl App {
                 })
             }
         }
+    }
+
+    /// Whether a webhook's run can start before its event is stored: one workflow listens, it
+    /// does not answer the caller itself, the delivery carries no idempotency key (a repeat must
+    /// not run), and a worker is free.
+    fn ready_to_run_first(
+        &self,
+        reg: &Registry,
+        route: &WebhookRoute,
+        event: &NewEvent,
+    ) -> Option<RunFirst> {
+        if route.responds || event.idempotency_key.is_some() || event.targets.len() != 1 {
+            return None;
+        }
+        let (plan, version) = reg.plan(&route.workflow_id)?;
+        let permit = self.inner.workers.clone().try_acquire_owned().ok()?;
+        Some(RunFirst {
+            permit,
+            plan,
+            version,
+        })
+    }
+
+    /// Runs a webhook's workflow before its event is stored, so that a run needing nothing
+    /// outside the process is stored in the same commit as its event: one commit per event
+    /// instead of two, and the caller's 202 means the run is stored too. When the run reaches
+    /// outside (a call, a wait; see [`Held`]), the event is stored first and the run goes on as
+    /// its job's run, exactly as if a worker had taken it.
+    async fn run_first(&self, ready: RunFirst, event: NewEvent) -> Result<Delivery, AppError> {
+        let RunFirst {
+            permit,
+            plan,
+            version,
+        } = ready;
+        let target = event.targets[0].clone();
+        let trigger_kind = plan
+            .index
+            .get(&target.trigger_node)
+            .map(|&i| plan.nodes[i].kind);
+        let (origin, origin_run) = Cause::Delivered(EventSource::Webhook).origin(trigger_kind);
+        let payload = Arc::new(event.payload.clone());
+        let held = Held::default();
+        let spec = RunSpec {
+            run_id: new_id("run"),
+            workflow_id: target.workflow_id,
+            plan,
+            version,
+            trigger: target.trigger_node,
+            event_id: event.id.clone(),
+            payload: payload.clone(),
+            depth: 0,
+            settles: Settles::Held(held.clone()),
+            origin,
+            origin_run,
+            pins: HashMap::new(),
+            recorded: HashMap::new(),
+        };
+        let app = self.clone();
+        let mut run = Box::pin(async move {
+            let _permit = permit;
+            app.execute_held(spec).await
+        });
+        let event_id = tokio::select! {
+            biased;
+            executed = &mut run => {
+                let app = self.clone();
+                self.detached(async move {
+                    let accepted = match executed {
+                        Executed::Unstored(unstored) => {
+                            let Unstored { finished, outcome, summary, emitted } = *unstored;
+                            let accepted = app.inner.queue.accept_ran(event, finished, outcome).await?;
+                            let mut payloads = vec![(payload, 0, EventSource::Webhook)];
+                            payloads.extend(emitted);
+                            app.dispatch_accepted(&accepted, payloads);
+                            let _ = app.inner.live.send(LiveEvent::RunStored { run: summary });
+                            accepted
+                        }
+                        // Shutdown cut the run short: the event is stored with its job open, to
+                        // run on the next start.
+                        Executed::Interrupted | Executed::Recorded(_) => {
+                            app.inner.queue.accept(vec![event]).await?
+                        }
+                    };
+                    Ok(accepted[0].event_id.clone())
+                })
+                .await?
+            }
+            _ = held.gate.asked() => {
+                let app = self.clone();
+                let (stored_tx, stored) = tokio::sync::oneshot::channel();
+                self.inner.tasks.spawn(async move {
+                    match app.inner.queue.accept(vec![event]).await {
+                        Ok(accepted) => {
+                            let _ = held.job.set(accepted[0].jobs[0].id);
+                            held.gate.open();
+                            let _ = stored_tx.send(Ok(accepted[0].event_id.clone()));
+                            run.await;
+                        }
+                        // Not stored: the run is dropped before anything left the process.
+                        Err(e) => drop(stored_tx.send(Err(e))),
+                    }
+                });
+                stored.await.map_err(|_| stopping())??
+            }
+        };
+        Ok(Delivery::Accepted {
+            event_id,
+            duplicate: false,
+        })
+    }
+
+    /// Runs `work` in a task of its own, so that it completes even if the caller goes away (a
+    /// webhook client hanging up must not leave a stored event's jobs unstarted).
+    async fn detached<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.inner
+            .tasks
+            .spawn(work)
+            .await
+            .unwrap_or_else(|_| Err(stopping()))
     }
 
     /// Starts a workflow by hand with `payload`. With `wait`, returns the stored run.
@@ -302,7 +428,7 @@ impl App {
 
     pub(crate) fn refuse_when_stopping(&self) -> Result<(), AppError> {
         if self.is_stopping() {
-            return Err(AppError::new("shutting_down", "the server is stopping"));
+            return Err(stopping());
         }
         Ok(())
     }
@@ -313,9 +439,13 @@ impl App {
             .iter()
             .map(|e| (Arc::new(e.payload.clone()), e.depth, e.source))
             .collect();
-        let accepted = self.inner.queue.accept(events).await?;
-        self.dispatch_accepted(&accepted, payloads);
-        Ok(accepted)
+        let app = self.clone();
+        self.detached(async move {
+            let accepted = app.inner.queue.accept(events).await?;
+            app.dispatch_accepted(&accepted, payloads);
+            Ok(accepted)
+        })
+        .await
     }
 
     /// Stores a schedule's event with its fire time (one transaction) and starts its runs.
@@ -386,6 +516,17 @@ impl App {
             }
         }
     }
+}
+
+/// What a webhook's run needs to start before its event is stored.
+struct RunFirst {
+    permit: tokio::sync::OwnedSemaphorePermit,
+    plan: Arc<Plan>,
+    version: Option<i64>,
+}
+
+fn stopping() -> AppError {
+    AppError::new("shutting_down", "the server is stopping")
 }
 
 /// The Event triggers listening for `name` whose filter accepts `payload`.

@@ -4,13 +4,23 @@
 //! `recover`) without the engine or the workers changing.
 
 use futures::future::BoxFuture;
-use switchyard_store::{Accepted, FinishedRun, Job, NewEvent, Recovered, Result, Store};
+use switchyard_store::{
+    Accepted, FinishedRun, Job, JobOutcome, NewEvent, Recovered, Result, Store,
+};
 
 pub trait Queue: Send + Sync {
     /// Stores events and their jobs (leased to this process); returns after the commit.
     fn accept(&self, events: Vec<NewEvent>) -> BoxFuture<'_, Result<Vec<Accepted>>>;
     /// Records a run, settles its job and stores what it emitted, atomically.
     fn finish(&self, run: FinishedRun) -> BoxFuture<'_, Result<Vec<Accepted>>>;
+    /// Stores an event with the run it had before it was stored, its job settled by `outcome`,
+    /// atomically; returns the jobs still to run (other listeners', emitted events').
+    fn accept_ran(
+        &self,
+        event: NewEvent,
+        run: FinishedRun,
+        outcome: JobOutcome,
+    ) -> BoxFuture<'_, Result<Vec<Accepted>>>;
     /// Takes over jobs whose lease ended with the process that held them.
     fn recover(&self, max_deliveries: i64) -> BoxFuture<'_, Result<Recovered>>;
     fn retry_dead_letter(&self, job_id: i64) -> BoxFuture<'_, Result<Job>>;
@@ -23,6 +33,14 @@ impl Queue for Store {
     }
     fn finish(&self, run: FinishedRun) -> BoxFuture<'_, Result<Vec<Accepted>>> {
         Box::pin(Store::finish(self, run))
+    }
+    fn accept_ran(
+        &self,
+        event: NewEvent,
+        run: FinishedRun,
+        outcome: JobOutcome,
+    ) -> BoxFuture<'_, Result<Vec<Accepted>>> {
+        Box::pin(Store::accept_ran(self, event, run, outcome))
     }
     fn recover(&self, max_deliveries: i64) -> BoxFuture<'_, Result<Recovered>> {
         Box::pin(Store::recover(self, max_deliveries))

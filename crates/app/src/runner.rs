@@ -5,15 +5,15 @@
 //! and only then announced on the live stream.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{json, Value as Json};
 use switchyard_core::kind::NodeKind;
 use switchyard_core::{Pin, Plan};
-use switchyard_engine::{NodeStatus, Recorded, RunEvent, RunReport, RunRequest, RunStatus};
+use switchyard_engine::{Gate, NodeStatus, Recorded, RunEvent, RunReport, RunRequest, RunStatus};
 use switchyard_store::{
-    new_id, now_ms, EventSource, FinishedRun, Job, JobOutcome, NewEvent, RunOrigin, RunRecord,
-    RunSummary,
+    new_id, now_ms, EventSource, FinishedRun, Job, JobOutcome, NewEvent, RunLogLine, RunOrigin,
+    RunRecord, RunSummary,
 };
 use tracing::Instrument;
 
@@ -40,7 +40,7 @@ pub(crate) enum Cause {
 impl Cause {
     /// How a run for this cause was started (and the run it comes from), given the kind of
     /// the trigger it starts at.
-    fn origin(self, trigger: Option<NodeKind>) -> (RunOrigin, Option<String>) {
+    pub(crate) fn origin(self, trigger: Option<NodeKind>) -> (RunOrigin, Option<String>) {
         match self {
             Cause::Retried(previous) => (RunOrigin::Retry, previous),
             Cause::Delivered(_) if trigger == Some(NodeKind::EventTrigger) => {
@@ -79,13 +79,72 @@ pub(crate) struct RunSpec {
 }
 
 /// Which job a run settles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Settles {
     /// Its own: done when the run succeeds, a dead letter otherwise.
     Job(i64),
     /// The job of the run it comes from: a dead letter is done when this run succeeds.
     DeadLetter(i64),
     Nothing,
+    /// The job of an event not stored yet (see [`Held`]).
+    Held(Held),
+}
+
+/// A run started before its event is stored. Its nodes that reach outside pass `gate` first;
+/// the caller then stores the event, sets `job` and opens the gate, and the run settles that job
+/// as usual. A run that ends without asking is stored together with its event instead.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Held {
+    pub gate: Gate,
+    pub job: Arc<OnceLock<i64>>,
+}
+
+/// How a run ended up.
+pub(crate) enum Executed {
+    /// Recorded (None: it could not be, or shutdown cut a job's run short).
+    Recorded(Option<Box<RunSummary>>),
+    /// Ended before its event was stored: to be stored with it, settling `outcome`.
+    Unstored(Box<Unstored>),
+    /// Shutdown cut it short before its event was stored.
+    Interrupted,
+}
+
+pub(crate) struct Unstored {
+    pub finished: FinishedRun,
+    pub outcome: JobOutcome,
+    pub summary: RunSummary,
+    /// Payload, depth and source of each event the run emitted, for their jobs.
+    pub emitted: Vec<(Arc<Json>, i64, EventSource)>,
+}
+
+/// Forgets a run dropped before it ended (a webhook caller hung up while its run was held):
+/// it is no longer listed as active, and its captured lines are let go.
+struct Forget<'a> {
+    app: &'a App,
+    run_id: &'a str,
+    logs_taken: bool,
+}
+
+impl Forget<'_> {
+    /// The run ended: its captured lines.
+    fn logs(mut self) -> Vec<RunLogLine> {
+        self.logs_taken = true;
+        crate::run_logs::take(self.run_id, self.app.inner.engine.secrets())
+    }
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.app
+            .inner
+            .active
+            .lock()
+            .expect("active lock")
+            .remove(self.run_id);
+        if !self.logs_taken {
+            let _ = crate::run_logs::take(self.run_id, self.app.inner.engine.secrets());
+        }
+    }
 }
 
 /// Where run lines are logged: captured with the run, and quiet on the console by default.
@@ -148,6 +207,14 @@ impl App {
     /// Runs `spec` and records it; the stored run, unless it could not be recorded (or a
     /// job's run was cut short by shutdown: its job runs again on the next start).
     pub(crate) async fn execute(&self, spec: RunSpec) -> Option<RunSummary> {
+        match self.execute_held(spec).await {
+            Executed::Recorded(summary) => summary.map(|s| *s),
+            Executed::Unstored(_) | Executed::Interrupted => None,
+        }
+    }
+
+    /// [`App::execute`], for a run that may be [`Held`] too.
+    pub(crate) async fn execute_held(&self, spec: RunSpec) -> Executed {
         let reg = self.registry();
         let RunSpec {
             run_id,
@@ -172,12 +239,20 @@ impl App {
                 cancel: cancel.clone(),
             },
         );
+        let forget = Forget {
+            app: self,
+            run_id: &run_id,
+            logs_taken: false,
+        };
         let started_at = now_ms();
         let mut req = RunRequest::new(run_id.clone(), payload);
         req.trigger = Some(trigger.clone());
         req.cancel = cancel;
         req.pins = pins;
         req.recorded = recorded;
+        if let Settles::Held(held) = &settles {
+            req.gate = Some(held.gate.clone());
+        }
         let live = self.inner.live.clone();
         let answers = matches!(settles, Settles::Job(_));
         let respond_nodes: Vec<&str> = plan
@@ -234,30 +309,37 @@ impl App {
             .run(plan.clone(), req, &mut sink)
             .instrument(span)
             .await;
-        self.inner
-            .active
-            .lock()
-            .expect("active lock")
-            .remove(&run_id);
-        let logs = crate::run_logs::take(&run_id, self.inner.engine.secrets());
+        let logs = forget.logs();
+        // A held run that passed its gate settles the job its event was stored with.
+        let (settles, unstored) = match settles {
+            Settles::Held(held) => match held.job.get() {
+                Some(&id) => (Settles::Job(id), false),
+                None => (Settles::Nothing, true),
+            },
+            other => (other, false),
+        };
         let job = match settles {
             Settles::Job(id) => Some(id),
             _ => None,
         };
-        if report.status == RunStatus::Cancelled && self.inner.abort.is_cancelled() && job.is_some()
-        {
-            // Shutdown cut it short: the job stays leased and runs again on the next start.
-            return None;
+        if report.status == RunStatus::Cancelled && self.inner.abort.is_cancelled() {
+            if unstored {
+                return Executed::Interrupted;
+            }
+            if job.is_some() {
+                // Shutdown cut it short: the job stays leased and runs again on the next start.
+                return Executed::Recorded(None);
+            }
         }
         let emitted = if origin == RunOrigin::Replay {
             Vec::new()
         } else {
             self.emitted(&reg, &plan, &report, &run_id, depth)
         };
-        let outcome = match (settles, report.status) {
-            (Settles::Job(id), RunStatus::Succeeded) => Some((id, JobOutcome::Done)),
-            (Settles::Job(id), _) => Some((id, JobOutcome::Dead(failure_text(&report)))),
-            (Settles::DeadLetter(id), RunStatus::Succeeded) => Some((id, JobOutcome::Resolved)),
+        let outcome = match (&settles, report.status) {
+            (&Settles::Job(id), RunStatus::Succeeded) => Some((id, JobOutcome::Done)),
+            (&Settles::Job(id), _) => Some((id, JobOutcome::Dead(failure_text(&report)))),
+            (&Settles::DeadLetter(id), RunStatus::Succeeded) => Some((id, JobOutcome::Resolved)),
             _ => None,
         };
         let record = RunRecord {
@@ -292,11 +374,23 @@ impl App {
             emitted,
             logs,
         };
+        if unstored {
+            let outcome = match report.status {
+                RunStatus::Succeeded => JobOutcome::Done,
+                _ => JobOutcome::Dead(failure_text(&report)),
+            };
+            return Executed::Unstored(Box::new(Unstored {
+                finished,
+                outcome,
+                summary,
+                emitted: payloads,
+            }));
+        }
         match self.inner.queue.finish(finished).await {
             Ok(accepted) => self.dispatch_accepted(&accepted, payloads),
             Err(e) => {
                 tracing::error!(run = %run_id, error = %e, "the run could not be recorded; its job runs again on the next start");
-                return None;
+                return Executed::Recorded(None);
             }
         }
         if answers {
@@ -319,7 +413,7 @@ impl App {
         let _ = self.inner.live.send(LiveEvent::RunStored {
             run: summary.clone(),
         });
-        Some(summary)
+        Executed::Recorded(Some(Box::new(summary)))
     }
 
     /// A job whose workflow cannot run: dead-lettered with a run record saying why.

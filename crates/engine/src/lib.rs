@@ -5,6 +5,7 @@
 
 mod events;
 mod executor;
+mod gate;
 mod net_guard;
 mod nodes;
 mod report;
@@ -12,5 +13,6 @@ mod services;
 
 pub use events::{NodeError, RunEvent, RunStatus};
 pub use executor::{Engine, Outcome, Recorded, RunRequest, StandIn};
+pub use gate::Gate;
 pub use report::{ItemRecording, LogLine, NodeReport, NodeStatus, RunReport};
 pub use services::{env_name as secret_env_name, EngineConfig, Secrets};

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Value as Json};
 use switchyard_core::{compile, Plan, WorkflowFile};
 use switchyard_engine::{
-    Engine, EngineConfig, NodeError, NodeStatus, RunEvent, RunReport, RunRequest, RunStatus,
+    Engine, EngineConfig, Gate, NodeError, NodeStatus, RunEvent, RunReport, RunRequest, RunStatus,
     StandIn,
 };
 
@@ -415,4 +415,77 @@ async fn retries_in_test_mode_do_not_wait() {
         })
         .collect();
     assert_eq!(delays, [0, 0]);
+}
+
+/// Polls `running` until it ends (Some) or `gate` is asked to open first (None).
+async fn until_asked<F: std::future::Future + Unpin>(
+    running: &mut F,
+    gate: &Gate,
+) -> Option<F::Output> {
+    tokio::select! {
+        biased;
+        out = running => Some(out),
+        _ = gate.asked() => None,
+    }
+}
+
+/// A run started before its event is stored: the nodes that call out or wait, and retries'
+/// backoffs, wait at the gate until the caller opens it; a run needing none of them never asks.
+#[tokio::test(start_paused = true)]
+async fn a_gated_run_holds_back_what_reaches_outside_until_its_caller_opens_it() {
+    let engine = Engine::new(EngineConfig::default());
+    let sink = &mut |_: &RunEvent| {};
+
+    // Rules only: the run ends without asking.
+    let gate = Gate::new();
+    let mut req = RunRequest::new("pure", json!({"budget": 5_000}));
+    req.gate = Some(gate.clone());
+    let mut running = Box::pin(engine.run(lead_router(), req, sink));
+    let report = until_asked(&mut running, &gate)
+        .await
+        .expect("a run of rules only ends without asking");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(report.output, json!({"tier": "warm"}));
+    assert!(!gate.is_open());
+    drop(running);
+
+    // A Delay waits at the gate; once it is open the run goes on.
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "tidy", "kind": "set", "params": {"fields": {"x": "{{ event.x }}"}}},
+            {"id": "wait", "kind": "delay", "params": {"amount": 5, "unit": "seconds"}},
+            {"id": "after", "kind": "set", "params": {"fields": {"x": "{{ nodes.tidy.x }}"}}}
+        ]),
+        json!([{"from": "start", "to": "tidy"}, {"from": "tidy", "to": "wait"}, {"from": "wait", "to": "after"}]),
+    );
+    let gate = Gate::new();
+    let mut req = RunRequest::new("delayed", json!({"x": 7}));
+    req.gate = Some(gate.clone());
+    let mut running = Box::pin(engine.run(p, req, sink));
+    assert!(
+        until_asked(&mut running, &gate).await.is_none(),
+        "the Delay went past a closed gate"
+    );
+    gate.open();
+    let report = running.await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+    assert_eq!(report.output, json!({"x": 7}));
+
+    // A retry's backoff waits at the gate too, even for a node given a stand-in.
+    let calls = Arc::new(AtomicU32::new(0));
+    let gate = Gate::new();
+    let mut req = RunRequest::new("retried", json!({}));
+    req.stand_ins.insert("call".into(), flaky(1, calls.clone()));
+    req.gate = Some(gate.clone());
+    let mut running = Box::pin(engine.run(retrying(2), req, sink));
+    assert!(
+        until_asked(&mut running, &gate).await.is_none(),
+        "the backoff went past a closed gate"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the first attempt ran");
+    gate.open();
+    let report = running.await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }

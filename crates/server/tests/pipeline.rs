@@ -81,6 +81,121 @@ async fn a_webhook_event_is_acknowledged_then_run_and_both_are_stored() {
     assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe"));
 }
 
+/// A run that needs nothing outside the process is stored in the same commit as its event:
+/// when the 202 arrives, the run is there, its job done (or a dead letter when it failed). A run
+/// that calls out has its event stored first: the 202 does not wait for the call, and nothing
+/// is called before the event is stored.
+#[tokio::test]
+async fn a_run_needing_nothing_outside_is_stored_with_its_event_and_a_call_out_is_not_waited_for() {
+    // A stand-in API that holds each request until the test releases it.
+    let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let (arrived_tx, mut arrived) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let api = {
+        let release = release.clone();
+        axum::Router::new().route(
+            "/slow",
+            axum::routing::post(move || {
+                let (release, arrived_tx) = (release.clone(), arrived_tx.clone());
+                async move {
+                    let _ = arrived_tx.send(());
+                    release.acquire().await.unwrap().forget();
+                    axum::Json(json!({"ok": true}))
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_url = format!("http://{}/slow", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, api).await });
+    let mut calls = workflow(
+        "calls",
+        json!([
+            {"id": "hook", "kind": "webhook_trigger", "params": {"path": "calls"}},
+            {"id": "call", "kind": "http_request", "params": {"method": "POST", "url": "{{ vars.api }}", "body": {"n": "{{ event.n }}"}}},
+            {"id": "after", "kind": "set", "params": {"fields": {"ok": "{{ nodes.call.body.ok }}"}}}
+        ]),
+        &[("hook", "out", "call"), ("call", "out", "after")],
+    );
+    calls["vars"] = json!({"api": api_url});
+    let strict = workflow(
+        "strict",
+        json!([
+            {"id": "hook", "kind": "webhook_trigger", "params": {"path": "strict"}},
+            {"id": "shape", "kind": "set", "params": {"fields": {"n": "{{ event.missing.n }}"}}}
+        ]),
+        &[("hook", "out", "shape")],
+    );
+    let s = serve(&[echo_workflow(), calls, strict], ServerOptions::default()).await;
+
+    // Rules only: stored with its run; no waiting for the live stream.
+    for n in 0..20 {
+        let (status, body) = s.post("/hooks/in", &json!({"n": n})).await;
+        assert_eq!(status, 202, "{body}");
+        let detail = s
+            .get(&format!(
+                "/api/events/{}",
+                body["event_id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(detail["runs"].as_array().unwrap().len(), 1, "{detail}");
+        assert_eq!(detail["runs"][0]["status"], "succeeded");
+        assert_eq!(detail["runs"][0]["origin"], "webhook");
+        assert_eq!(detail["jobs"][0]["status"], "done");
+        let run = s
+            .get(&format!(
+                "/api/runs/{}",
+                detail["runs"][0]["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(run["journal"]["nodes"][1]["output"]["n"], n * 2);
+    }
+
+    // A failure is a dead letter at once, and can be retried.
+    let (status, body) = s.post("/hooks/strict", &json!({"n": 1})).await;
+    assert_eq!(status, 202, "{body}");
+    let detail = s
+        .get(&format!(
+            "/api/events/{}",
+            body["event_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(detail["runs"][0]["status"], "failed");
+    assert_eq!(detail["jobs"][0]["status"], "dead");
+    let dead = s.get("/api/dead-letters").await;
+    assert_eq!(dead[0]["event"]["id"], body["event_id"]);
+    let job = dead[0]["job"]["id"].as_i64().unwrap();
+    let (status, again) = s
+        .post(&format!("/api/dead-letters/{job}/retry"), &json!({}))
+        .await;
+    assert_eq!(
+        (status, again["attempts"].as_i64()),
+        (200, Some(2)),
+        "{again}"
+    );
+
+    // A call out: the 202 comes while the call is held, with the event stored and its job open.
+    let mut live = s.app.subscribe();
+    let (status, body) = s.post("/hooks/calls", &json!({"n": 5})).await;
+    assert_eq!(status, 202, "{body}");
+    let event_id = body["event_id"].as_str().unwrap().to_string();
+    arrived.recv().await.expect("the call is made");
+    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    assert_eq!(detail["jobs"][0]["status"], "leased", "{detail}");
+    assert!(detail["runs"].as_array().unwrap().is_empty());
+    release.add_permits(1);
+    let run = wait_for_run(
+        &mut live,
+        |r| r.event_id.as_deref() == Some(&event_id),
+        MINUTE,
+    )
+    .await
+    .expect("the run is stored");
+    assert_eq!(run.status, "succeeded");
+    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    assert_eq!(detail["jobs"][0]["status"], "done");
+    assert_eq!(detail["jobs"].as_array().unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn a_repeated_delivery_returns_the_first_event_and_runs_once() {
     let s = serve(&[echo_workflow()], ServerOptions::default()).await;

@@ -2,7 +2,7 @@
 
 use crate::model::*;
 use crate::writer::{Op, Recovered};
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 impl Store {
     /// Stores events and creates a job, leased to this process, for each of their targets.
@@ -11,6 +11,33 @@ impl Store {
         self.call(|reply| Op::Accept {
             events,
             schedule: None,
+            reply,
+        })
+        .await
+    }
+
+    /// Stores an event together with a run it had before it was stored (a run that needed
+    /// nothing outside the process), in one commit: the job for the event's first target is
+    /// created settled by `outcome`, with the run; the other targets get leased jobs, returned
+    /// with the jobs of the events the run emitted. `run.job` is not used.
+    ///
+    /// The event carries no idempotency key: a delivery that may be repeated is stored first
+    /// and run after, so that a repeat is never run.
+    pub async fn accept_ran(
+        &self,
+        event: NewEvent,
+        run: FinishedRun,
+        outcome: JobOutcome,
+    ) -> Result<Vec<Accepted>> {
+        if event.idempotency_key.is_some() || event.targets.is_empty() {
+            return Err(StoreError::Invalid(
+                "an event stored with its run needs a target and no idempotency key".into(),
+            ));
+        }
+        self.call(|reply| Op::AcceptRan {
+            event,
+            run: Box::new(run),
+            outcome,
             reply,
         })
         .await

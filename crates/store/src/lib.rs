@@ -37,6 +37,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl StoreError {
@@ -48,6 +50,7 @@ impl StoreError {
             StoreError::Closed => "shutting_down",
             StoreError::NotFound(_) => "not_found",
             StoreError::Corrupt(_) => "corrupt_data",
+            StoreError::Invalid(_) => "invalid_request",
         }
     }
 }

@@ -30,6 +30,13 @@ pub(crate) enum Op {
         run: Box<FinishedRun>,
         reply: Reply<Vec<Accepted>>,
     },
+    /// An event with the run it had before it was stored (see `Store::accept_ran`).
+    AcceptRan {
+        event: NewEvent,
+        run: Box<FinishedRun>,
+        outcome: JobOutcome,
+        reply: Reply<Vec<Accepted>>,
+    },
     Recover {
         max_deliveries: i64,
         reply: Reply<Recovered>,
@@ -207,6 +214,8 @@ impl State {
         let mut resolved: Vec<i64> = Vec::new();
         let mut dead: Vec<(i64, String)> = Vec::new();
         let mut schedules: Vec<Json> = Vec::new();
+        // Runs that came with their event, by the event's place in `events`.
+        let mut ran: HashMap<usize, (RunRecord, JobOutcome, Vec<RunLogLine>)> = HashMap::new();
         // Each Accept/Finish gets a slot; events carry the slot they answer to.
         let mut slots: Vec<(Reply<Vec<Accepted>>, usize)> = Vec::new();
         let mut others: Vec<Op> = Vec::new();
@@ -244,6 +253,24 @@ impl State {
                     runs.push(run);
                     let slot = slots.len();
                     slots.push((reply, emitted.len()));
+                    events.extend(emitted.into_iter().map(|e| (slot, e)));
+                }
+                Op::AcceptRan {
+                    event,
+                    run,
+                    outcome,
+                    reply,
+                } => {
+                    let FinishedRun {
+                        run,
+                        emitted,
+                        logs: lines,
+                        ..
+                    } = *run;
+                    let slot = slots.len();
+                    slots.push((reply, 1 + emitted.len()));
+                    ran.insert(events.len(), (run, outcome, lines));
+                    events.push((slot, event));
                     events.extend(emitted.into_iter().map(|e| (slot, e)));
                 }
                 other => others.push(other),
@@ -290,7 +317,7 @@ impl State {
                 }
             }
             let mut jobs: Vec<Json> = Vec::new();
-            for (_, e) in &events {
+            for (i, (_, e)) in events.iter().enumerate() {
                 let first = e
                     .idempotency_key
                     .as_ref()
@@ -305,9 +332,32 @@ impl State {
                     continue;
                 }
                 let mut mine = Vec::with_capacity(e.targets.len());
+                let mut settled = ran.remove(&i);
                 for t in &e.targets {
                     let id = self.next_job;
                     self.next_job += 1;
+                    if let Some((mut run, outcome, lines)) = settled.take() {
+                        // The job the run settles: created settled, not handed to a worker.
+                        let (status, why) = match outcome {
+                            JobOutcome::Done | JobOutcome::Resolved => ("done", None),
+                            JobOutcome::Dead(why) => ("dead", Some(why)),
+                        };
+                        jobs.push(json!([
+                            id,
+                            e.id,
+                            t.workflow_id,
+                            t.trigger_node,
+                            status,
+                            why
+                        ]));
+                        run.job_id = Some(id);
+                        if !lines.is_empty() {
+                            let text = serde_json::to_string(&lines).expect("log lines serialize");
+                            logs.push((run.id.clone(), text));
+                        }
+                        runs.push(run);
+                        continue;
+                    }
                     jobs.push(json!([id, e.id, t.workflow_id, t.trigger_node]));
                     mine.push(Job {
                         id,
@@ -324,10 +374,12 @@ impl State {
                 });
             }
             if !jobs.is_empty() {
+                // Leased to this process, unless settled already (a status after the ids).
                 sqlx::query(
                     "INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, attempts,
-                                       available_at, lease_owner, lease_until, updated_at)
-                     SELECT value->>0, value->>1, value->>2, value->>3, 'leased', 1, ?2, ?3, ?4, ?2
+                                       available_at, lease_owner, lease_until, last_error, updated_at)
+                     SELECT value->>0, value->>1, value->>2, value->>3, coalesce(value->>4, 'leased'), 1, ?2,
+                            iif(value->>4 IS NULL, ?3, NULL), iif(value->>4 IS NULL, ?4, NULL), value->>5, ?2
                      FROM json_each(?1)",
                 )
                 .bind(Json::Array(jobs).to_string())
@@ -514,7 +566,7 @@ impl State {
                     .await?;
                     pending.push(Pending::Unit(reply));
                 }
-                Op::Accept { .. } | Op::Finish { .. } | Op::Close { .. } => {
+                Op::Accept { .. } | Op::Finish { .. } | Op::AcceptRan { .. } | Op::Close { .. } => {
                     unreachable!("handled above")
                 }
             }

@@ -114,6 +114,150 @@ async fn accepted_events_and_runs_survive_a_reopen() {
     store.close().await;
 }
 
+/// A run that ended before its event was stored goes in with the event: its job is created
+/// settled (done, or a dead letter that can be retried), the other listeners' jobs are leased
+/// as usual, and what the run emitted is stored too.
+#[tokio::test]
+async fn an_event_stored_with_its_run_settles_that_job_in_the_same_commit() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    let ev = event(
+        "lead.submitted",
+        None,
+        &[("leads", "hook"), ("audit", "on_lead")],
+    );
+    let event_id = ev.id.clone();
+    let placeholder = Job {
+        id: 0,
+        event_id: event_id.clone(),
+        workflow_id: "leads".into(),
+        trigger_node: "hook".into(),
+        attempts: 1,
+    };
+    let mut run = finished(&placeholder, "succeeded");
+    run.job_id = None;
+    let run_id = run.id.clone();
+    let line = RunLogLine {
+        at: now_ms(),
+        level: "info".into(),
+        target: "run".into(),
+        message: "scored".into(),
+        fields: Default::default(),
+    };
+    let acc = store
+        .accept_ran(
+            ev,
+            FinishedRun {
+                run,
+                job: None,
+                emitted: vec![event("lead.scored", None, &[("crm", "on_score")])],
+                logs: vec![line],
+            },
+            JobOutcome::Done,
+        )
+        .await
+        .unwrap();
+    assert_eq!(acc.len(), 2, "the event and the one its run emitted");
+    assert_eq!(acc[0].event_id, event_id);
+    let to_run: Vec<&str> = acc
+        .iter()
+        .flat_map(|a| &a.jobs)
+        .map(|j| j.workflow_id.as_str())
+        .collect();
+    assert_eq!(
+        to_run,
+        ["audit", "crm"],
+        "only jobs still to run are handed out"
+    );
+    store.close().await;
+
+    let store = open(dir.path()).await;
+    let detail = store.event_detail(&event_id).await.unwrap();
+    let jobs: Vec<(&str, &str)> = detail
+        .jobs
+        .iter()
+        .map(|j| (j.workflow_id.as_str(), j.status.as_str()))
+        .collect();
+    assert_eq!(jobs, [("leads", "done"), ("audit", "leased")]);
+    assert_eq!(detail.runs.len(), 1);
+    assert_eq!(detail.runs[0].id, run_id);
+    let record = store.run(&run_id).await.unwrap();
+    assert_eq!(
+        record.job_id,
+        Some(detail.jobs[0].id),
+        "the run points at the job it settled"
+    );
+    assert_eq!(store.run_logs(&run_id).await.unwrap()[0].message, "scored");
+    assert_eq!(store.stats().await.unwrap().events, 2);
+    let recovered = store.recover(5).await.unwrap();
+    let mut wfs: Vec<&str> = recovered
+        .jobs
+        .iter()
+        .map(|j| j.workflow_id.as_str())
+        .collect();
+    wfs.sort();
+    assert_eq!(wfs, ["audit", "crm"], "the settled job does not run again");
+
+    // A failed run's job is a dead letter from the start, and can be retried.
+    let ev = event("lead.submitted", None, &[("leads", "hook")]);
+    let mut run = finished(&placeholder, "failed");
+    run.job_id = None;
+    run.event_id = Some(ev.id.clone());
+    let acc = store
+        .accept_ran(
+            ev,
+            FinishedRun {
+                run,
+                job: None,
+                emitted: vec![],
+                logs: vec![],
+            },
+            JobOutcome::Dead("score: bad expression".into()),
+        )
+        .await
+        .unwrap();
+    assert!(acc[0].jobs.is_empty());
+    let dead = store.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].event.id, acc[0].event_id);
+    assert_eq!(
+        dead[0].job.last_error.as_deref(),
+        Some("score: bad expression")
+    );
+    assert_eq!(
+        store
+            .retry_dead_letter(dead[0].job.id)
+            .await
+            .unwrap()
+            .attempts,
+        2
+    );
+
+    // A delivery that may repeat is stored first and run after.
+    let keyed = event("lead.submitted", Some("hook:k1"), &[("leads", "hook")]);
+    let run = finished(&placeholder, "succeeded");
+    let err = store
+        .accept_ran(
+            keyed,
+            FinishedRun {
+                run,
+                job: None,
+                emitted: vec![],
+                logs: vec![],
+            },
+            JobOutcome::Done,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_request");
+    assert_eq!(
+        store.stats().await.unwrap().events,
+        3,
+        "nothing of it was stored"
+    );
+    store.close().await;
+}
+
 #[tokio::test]
 async fn a_repeated_delivery_gets_the_first_event_id_and_no_job() {
     let dir = tempdir();

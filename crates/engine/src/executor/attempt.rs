@@ -37,7 +37,15 @@ impl Run<'_> {
         let pin = self.pin(node);
         let timeout = self.plan.nodes[node].timeout;
         let run_started = self.started;
+        // Only a node that really calls out or waits passes the gate (not a given output).
+        let gate = match (&replayed, &pin, &stand_in) {
+            (None, None, None) if self.plan.nodes[node].kind.is_recorded() => self.req.gate.clone(),
+            _ => None,
+        };
         let fut = async move {
+            if let Some(gate) = gate {
+                gate.pass().await;
+            }
             let started = Instant::now();
             let work = async move {
                 let result = match (replayed, pin, stand_in) {

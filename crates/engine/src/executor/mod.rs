@@ -28,6 +28,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::events::{NodeError, RunEvent, RunStatus};
+use crate::gate::Gate;
 use crate::nodes::{self, NodeCx, NodeOutput, Ports};
 use crate::report::RunReport;
 use crate::services::{EngineConfig, Secrets, Services};
@@ -74,6 +75,9 @@ pub struct RunRequest {
     /// loops; given back instead of running them, failures included. A node listed here with
     /// nothing recorded for this item fails with `not_recorded` instead of running.
     pub recorded: HashMap<String, Recorded>,
+    /// Holds back the nodes that call out or wait, and retries' backoffs, until the caller
+    /// opens it (a run started before its event is stored; see `gate.rs`).
+    pub gate: Option<Gate>,
 }
 
 impl RunRequest {
@@ -89,6 +93,7 @@ impl RunRequest {
             test_mode: false,
             pins: HashMap::new(),
             recorded: HashMap::new(),
+            gate: None,
         }
     }
 }

@@ -85,9 +85,14 @@ impl Run<'_> {
                 item,
             });
             let next = attempt + 1;
+            // Waiting is reaching outside the run too.
+            let gate = self.req.gate.clone().filter(|_| !delay.is_zero());
             self.push(
                 fid,
                 async move {
+                    if let Some(gate) = gate {
+                        gate.pass().await;
+                    }
                     tokio::time::sleep(delay).await;
                     Done::RetryDue {
                         frame: fid,
