@@ -249,7 +249,7 @@ impl App {
             biased;
             executed = &mut run => {
                 let app = self.clone();
-                self.detached(async move {
+                detached(&self.inner.tasks, async move {
                     let accepted = match executed {
                         Executed::Unstored(unstored) => {
                             let Unstored { finished, outcome, summary, emitted } = *unstored;
@@ -292,19 +292,6 @@ impl App {
             event_id,
             duplicate: false,
         })
-    }
-
-    /// Runs `work` in a task of its own, so that it completes even if the caller goes away (a
-    /// webhook client hanging up must not leave a stored event's jobs unstarted).
-    async fn detached<T: Send + 'static>(
-        &self,
-        work: impl std::future::Future<Output = Result<T, AppError>> + Send + 'static,
-    ) -> Result<T, AppError> {
-        self.inner
-            .tasks
-            .spawn(work)
-            .await
-            .unwrap_or_else(|_| Err(stopping()))
     }
 
     /// Starts a workflow by hand with `payload`. With `wait`, returns the stored run.
@@ -440,7 +427,7 @@ impl App {
             .map(|e| (Arc::new(e.payload.clone()), e.depth, e.source))
             .collect();
         let app = self.clone();
-        self.detached(async move {
+        detached(&self.inner.tasks, async move {
             let accepted = app.inner.queue.accept(events).await?;
             app.dispatch_accepted(&accepted, payloads);
             Ok(accepted)
@@ -512,6 +499,41 @@ impl App {
                     payload: payload.clone(),
                     depth,
                     cause: Cause::Delivered(source),
+                });
+            }
+        }
+    }
+}
+
+/// Runs `work` to its end even if the caller goes away (a webhook client hanging up must not
+/// leave a stored event's jobs unstarted): polled in place, and handed to a task of `tasks`
+/// only if dropped before it finished.
+async fn detached<T: Send + 'static>(
+    tasks: &tokio_util::task::TaskTracker,
+    work: impl std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+) -> Result<T, AppError> {
+    let mut guard = Unfinished {
+        work: Some(Box::pin(work)),
+        tasks: tasks.clone(),
+    };
+    let out = guard.work.as_mut().expect("set above").await;
+    // Finished: nothing is left to hand over (no await between these two lines).
+    guard.work = None;
+    out
+}
+
+/// Work that must not stop halfway (see [`detached`]).
+struct Unfinished<T: Send + 'static> {
+    work: Option<futures::future::BoxFuture<'static, Result<T, AppError>>>,
+    tasks: tokio_util::task::TaskTracker,
+}
+
+impl<T: Send + 'static> Drop for Unfinished<T> {
+    fn drop(&mut self) {
+        if let Some(work) = self.work.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                self.tasks.spawn(async move {
+                    let _ = work.await;
                 });
             }
         }
@@ -614,4 +636,34 @@ pub(crate) fn trigger_node(
             plan.nodes[i].id.clone()
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::FutureExt;
+
+    #[tokio::test]
+    async fn detached_work_finishes_even_when_its_caller_goes_away() {
+        let tasks = tokio_util::task::TaskTracker::new();
+        // Finishes in place.
+        assert_eq!(detached(&tasks, async { Ok(7) }).await.unwrap(), 7);
+        assert!(tasks.is_empty(), "nothing handed over");
+
+        // Dropped halfway: the rest runs in a task of its own.
+        let (go_tx, go) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done) = tokio::sync::oneshot::channel();
+        let mut caller = Box::pin(detached(&tasks, async move {
+            go.await.unwrap();
+            done_tx.send("stored").unwrap();
+            Ok(())
+        }));
+        assert!((&mut caller).now_or_never().is_none(), "waiting for `go`");
+        drop(caller);
+        assert_eq!(tasks.len(), 1, "handed over");
+        go_tx.send(()).unwrap();
+        assert_eq!(done.await.unwrap(), "stored");
+        tasks.close();
+        tasks.wait().await;
+    }
 }

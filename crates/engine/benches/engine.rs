@@ -67,6 +67,43 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // The webhook bench's workflow (tests/fixtures): 10 nodes, 18 expressions; a cold lead, as
+    // the webhook bench sends. Then the journal as the app stores it.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/workflows/lead-scoring.json"),
+    )
+    .unwrap();
+    let lead = Arc::new(compile(&WorkflowFile::from_json(&text).unwrap()).unwrap());
+    let event = json!({"name": "Lead 1-1", "email": "lead1.1@example.com", "company": "Example Ltd",
+                       "budget": 0, "message": "just browsing, student project"});
+    let mut group = c.benchmark_group("lead_scoring");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("run", |b| {
+        b.to_async(&rt).iter(|| async {
+            engine
+                .run(
+                    lead.clone(),
+                    RunRequest::new("r", event.clone()),
+                    &mut |_| {},
+                )
+                .await
+        })
+    });
+    group.bench_function("run_and_journal", |b| {
+        b.to_async(&rt).iter(|| async {
+            let report = engine
+                .run(
+                    lead.clone(),
+                    RunRequest::new("r", event.clone()),
+                    &mut |_| {},
+                )
+                .await;
+            serde_json::value::to_raw_value(&report).unwrap()
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);
