@@ -2,6 +2,7 @@
 //! `event.budget >= 10000` in conditions. No user code runs: templates can only read the
 //! scope, call built-in filters, and are bounded by fuel (instruction count) and output size.
 
+mod fast;
 mod names;
 mod scope;
 
@@ -53,9 +54,10 @@ struct Meta {
     source: String,
     /// Dotted paths read from the scope, e.g. `["nodes", "score", "total"]`.
     refs: Vec<Vec<String>>,
-    /// When the whole expression is one such path (`nodes.score.email`, the most common
-    /// kind): read straight from the JSON, without the template engine (see `lookup`).
-    path: Option<Vec<String>>,
+    /// When the expression is simple enough (a path such as `nodes.score.email`, the most
+    /// common kind, maybe with filters, or a comparison): evaluated straight on the JSON,
+    /// without the template engine (see `fast.rs`).
+    fast: Option<fast::Fast>,
 }
 
 /// A set of compiled expressions; immutable once built, shared by every run of a plan.
@@ -136,7 +138,7 @@ impl Expressions {
                 Ok(_) => e,
             }
         })?;
-        self.meta[id.0 as usize].path = plain_path(source);
+        self.meta[id.0 as usize].fast = fast::parse(source);
         Ok(id)
     }
 
@@ -178,7 +180,7 @@ impl Expressions {
             name,
             source: source.to_string(),
             refs,
-            path: None,
+            fast: None,
         });
         Ok(id)
     }
@@ -197,12 +199,14 @@ impl Expressions {
         match compiled {
             Compiled::Literal(v) => Ok(v.clone()),
             Compiled::Value(id) => {
-                let json = match &self.meta[id.0 as usize].path {
-                    Some(path) => lookup(path, scope).ok_or_else(|| {
+                let fast = self.meta[id.0 as usize].fast.as_ref();
+                let json = match fast.and_then(|f| f.eval(scope)) {
+                    Some(Ok(json)) => json,
+                    Some(Err(fast::Undefined)) => {
                         // The same error, in the same words, as the template engine's.
                         let e = minijinja::Error::new(ErrorKind::UndefinedError, "undefined value");
-                        self.explain(*id, scope, e)
-                    })?,
+                        return Err(self.explain(*id, scope, e));
+                    }
                     None => to_json(&self.eval_value(*id, scope)?)?,
                 };
                 if let Some(len) = json
@@ -220,6 +224,10 @@ impl Expressions {
 
     /// Evaluates a condition to true or false (Jinja truthiness).
     pub fn eval_bool(&self, id: ExprId, scope: &Scope) -> Result<bool, EvalError> {
+        let fast = self.meta[id.0 as usize].fast.as_ref();
+        if let Some(Ok(Json::Bool(b))) = fast.and_then(|f| f.eval(scope)) {
+            return Ok(b);
+        }
         self.eval_value(id, scope).map(|v| v.is_true())
     }
 

@@ -88,6 +88,19 @@ impl Scope {
         Value::from_object(self.clone())
     }
 
+    /// A top-level name's JSON, borrowed (`item_index`, a number made on demand, is not).
+    pub(crate) fn root_ref(&self, name: &str) -> Option<&Json> {
+        match name {
+            "event" => Some(&self.event),
+            "input" => Some(&self.input),
+            "vars" => Some(&self.vars),
+            "run" => Some(&self.run),
+            "item" => self.item.as_deref(),
+            "value" => self.value.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Looks a top-level name up as JSON (for error messages).
     pub(crate) fn root_json(&self, name: &str) -> Option<Arc<Json>> {
         match name {

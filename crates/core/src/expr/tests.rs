@@ -211,7 +211,7 @@ fn plain_paths_read_exactly_what_the_template_engine_reads() {
         "value.x",
     ];
     let fast_path = |ex: &Expressions, c: &Compiled| match c {
-        Compiled::Value(id) => ex.meta[id.0 as usize].path.is_some(),
+        Compiled::Value(id) => ex.meta[id.0 as usize].fast.is_some(),
         _ => false,
     };
     let mut ex = Expressions::new();
@@ -241,5 +241,194 @@ fn plain_paths_read_exactly_what_the_template_engine_reads() {
         "event.0",
     ] {
         assert_eq!(plain_path(src), None, "{src}");
+    }
+}
+
+/// Paths with filters (`event.email | trim | lower`) and comparisons (`nodes.score.total >=
+/// vars.hot_score`) evaluated on the JSON must give exactly what the template engine gives:
+/// the same value, or the same error. Where the fast evaluator does not handle a value it must
+/// leave the expression to the template engine; both sides are checked to happen.
+#[test]
+fn filtered_paths_and_comparisons_give_exactly_what_the_template_engine_gives() {
+    let event = json!({
+        "email": "Ada@Example.COM", "spaced": "  ada LOVELACE \n", "budget": 12000, "ratio": 0.25,
+        "neg": -7, "big": 18446744073709551615u64, "none": null, "yes": true, "no": false,
+        "text": "zürich straße ǆemal", "punct": "o'neil mc-donald jr.", "num_text": "42",
+        "float_text": "3.7", "neg_text": "-12", "plus_text": "+5", "big_text": "99999999999999999999",
+        "tags": ["a"], "empty": {}, "deep": {"a": {"b": "x"}}
+    });
+    let outputs = Arc::new(Outputs::new(Arc::new(
+        [("score".to_string(), 0), ("quiet".to_string(), 1)].into(),
+    )));
+    outputs.set(
+        0,
+        Arc::new(json!({"email": "x@y.z", "total": 42, "tier": "hot"})),
+    );
+    let mut scope = Scope::for_event(event);
+    scope.outputs = Some(outputs);
+    scope.vars = Arc::new(json!({"hot_score": 70, "label": "Hot"}));
+    scope.item = Some(Arc::new(json!({"sku": "A-1"})));
+    scope.item_index = Some(3);
+
+    // Values (a setting that is one `{{ ... }}`).
+    let values = [
+        "event.email | trim",
+        "event.email | lower",
+        "event.email | upper",
+        "event.email | title",
+        "event.spaced | trim | lower",
+        "event.spaced | title",
+        "event.spaced|trim|title",
+        "event.text | upper",
+        "event.text | lower",
+        "event.text | title",
+        "event.punct | title",
+        "event.missing | default('x')",
+        "event.missing | d",
+        "event.missing | default",
+        "event.missing | default(3)",
+        "event.missing | default(\"two words\") | upper",
+        "event.none | default('x')",
+        "event.tags | default('x')",
+        "event.empty | d('x')",
+        "event.email | default('a') | upper",
+        "event.budget | default(0) | int",
+        "event.budget | int",
+        "event.num_text | int",
+        "event.neg_text | int",
+        "event.plus_text | int",
+        "event.yes | int",
+        "event.no | int",
+        "event.none | int",
+        "event.big | int",
+        "event.spaced | trim()",
+        "nodes.score.email | upper",
+        "nodes.quiet | default('nothing')",
+        "nodes.unknown | default('y')",
+        "item.sku | lower",
+        "vars.label | lower",
+        // Left to the template engine (kinds not handled here), values or errors.
+        "event.float_text | int",
+        "event.big_text | int",
+        "event.ratio | int",
+        "event.budget | lower",
+        "event.none | upper",
+        "event.missing | lower",
+        "event.missing | int",
+        "event.deep.missing.x | default('x')",
+        "event.deep.a.b.c | default('x')",
+        "nodes.quiet.x | default('y')",
+        "event.tags | upper",
+    ];
+    let handled = |ex: &Expressions, c: &Compiled| match c {
+        Compiled::Value(id) => ex.meta[id.0 as usize]
+            .fast
+            .as_ref()
+            .is_some_and(|f| f.eval(&scope).is_some()),
+        _ => false,
+    };
+    let mut ex = Expressions::new();
+    let mut answered = Vec::new();
+    for src in values {
+        let fast = ex.compile_text(&format!("{{{{ {src} }}}}")).unwrap();
+        let slow = ex.compile_text(&format!("{{{{ ({src}) }}}}")).unwrap();
+        assert!(!handled(&ex, &slow), "({src}) goes to the template engine");
+        if handled(&ex, &fast) {
+            answered.push(src);
+        }
+        let (a, b) = (ex.eval(&fast, &scope), ex.eval(&slow, &scope));
+        match (&a, &b) {
+            (Ok(x), Ok(y)) => assert_eq!(x, y, "{src}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(
+                    x.message,
+                    y.message.replace(&format!("({src})"), src),
+                    "{src}"
+                )
+            }
+            _ => panic!("{src}: {a:?} vs {b:?}"),
+        }
+    }
+    let first_left = values
+        .iter()
+        .position(|v| *v == "event.float_text | int")
+        .unwrap();
+    assert_eq!(
+        answered,
+        values[..first_left],
+        "answered here exactly up to the list's second part"
+    );
+
+    // Conditions.
+    let conditions = [
+        "event.budget >= 10000",
+        "event.budget > vars.hot_score",
+        "vars.hot_score <= event.budget",
+        "10000 <= event.budget",
+        "nodes.score.total == 42",
+        "nodes.score.total != 42",
+        "event.neg < 0",
+        "event.neg > 0",
+        "event.email == 'Ada@Example.COM'",
+        "event.email != \"x\"",
+        "nodes.score.tier == 'hot'",
+        "event.yes",
+        "event.no",
+        // Left to the template engine.
+        "event.ratio > 0",
+        "event.big > 1",
+        "event.email < 'b'",
+        "event.budget == event.email",
+        "event.missing == 1",
+        "event.missing",
+        "event.none == 0",
+        "nodes.quiet.total > 1",
+    ];
+    let mut answered = Vec::new();
+    for src in conditions {
+        let fast = ex.compile_expression(src).unwrap();
+        let slow = ex.compile_expression(&format!("({src})")).unwrap();
+        let meta = &ex.meta[fast.0 as usize];
+        if matches!(
+            meta.fast.as_ref().and_then(|f| f.eval(&scope)),
+            Some(Ok(Json::Bool(_)))
+        ) {
+            answered.push(src);
+        }
+        let (a, b) = (ex.eval_bool(fast, &scope), ex.eval_bool(slow, &scope));
+        match (&a, &b) {
+            (Ok(x), Ok(y)) => assert_eq!(x, y, "{src}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(
+                    x.message,
+                    y.message.replace(&format!("({src})"), src),
+                    "{src}"
+                )
+            }
+            _ => panic!("{src}: {a:?} vs {b:?}"),
+        }
+    }
+    let first_left = conditions
+        .iter()
+        .position(|v| *v == "event.ratio > 0")
+        .unwrap();
+    assert_eq!(answered, conditions[..first_left]);
+
+    // Outside the grammar: the template engine's.
+    for src in [
+        "event.budget + 1",
+        "event.email | replace('a', 'b')",
+        "event.email | trim('x')",
+        "event.email | lower == 'x'",
+        "event.budget >= -1",
+        "event.budget >= 1.5",
+        "event.budget >= 1_000",
+        "'a' == 'b'",
+        "event.a and event.b",
+        "not event.yes",
+        "event.email | default('a\\'b')",
+        "event.tags[0] | lower",
+    ] {
+        assert_eq!(fast::parse(src), None, "{src}");
     }
 }
