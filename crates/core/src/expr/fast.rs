@@ -19,16 +19,44 @@ use super::{plain_path, Scope};
 /// An expression this module evaluates.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Fast {
-    /// A path and the filters applied to it, in order.
-    Chain {
-        path: Vec<String>,
-        filters: Vec<Filter>,
+    /// A bare path: what it reads, or `Undefined` (an error) when anything on the way is missing.
+    Path(Vec<String>),
+    Tree(Node),
+    /// A text template: text and `{{ expression }}`s, rendered to a string.
+    Text(Vec<Part>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Part {
+    Text(String),
+    Value(Node),
+}
+
+/// A part of an expression, as minijinja's parser groups it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Path(Vec<String>),
+    Literal(Json),
+    List(Vec<Node>),
+    Filter(Box<Node>, Filter),
+    /// `then if cond else otherwise`
+    If {
+        then: Box<Node>,
+        cond: Box<Node>,
+        otherwise: Box<Node>,
     },
-    Compare {
-        left: Operand,
-        op: CmpOp,
-        right: Operand,
+    Or(Box<Node>, Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    Compare(Box<Node>, CmpOp, Box<Node>),
+    /// `needle in haystack` (negated: `not in`).
+    In {
+        needle: Box<Node>,
+        haystack: Box<Node>,
+        negated: bool,
     },
+    Add(Box<Node>, Box<Node>),
+    Sub(Box<Node>, Box<Node>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,14 +66,10 @@ pub(crate) enum Filter {
     Upper,
     Title,
     Int,
+    Min,
+    Max,
     /// The value to give when the path's last field is missing.
     Default(Json),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Operand {
-    Path(Vec<String>),
-    Literal(Json),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +93,11 @@ enum Tok<'a> {
     Pipe,
     Open,
     Close,
+    OpenList,
+    CloseList,
+    Comma,
+    Plus,
+    Minus,
     Lit(Json),
     Op(CmpOp),
 }
@@ -94,8 +123,19 @@ fn tokens(src: &str) -> Option<Vec<Tok<'_>>> {
                 out.push(Tok::Open);
                 i += 1;
             }
-            b')' => {
-                out.push(Tok::Close);
+            b')' | b'[' | b']' | b',' | b'+' => {
+                out.push(match c {
+                    b')' => Tok::Close,
+                    b'[' => Tok::OpenList,
+                    b']' => Tok::CloseList,
+                    b',' => Tok::Comma,
+                    _ => Tok::Plus,
+                });
+                i += 1;
+            }
+            // Not `-1`: minijinja gives unary minus a binding of its own.
+            b'-' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                out.push(Tok::Minus);
                 i += 1;
             }
             b'\'' | b'"' => {
@@ -150,89 +190,241 @@ fn tokens(src: &str) -> Option<Vec<Tok<'_>>> {
     Some(out)
 }
 
-/// Parses `src` if it is one of the forms this module evaluates.
+/// Parses `src` if every part of it is something this module evaluates.
 pub(crate) fn parse(src: &str) -> Option<Fast> {
     let toks = tokens(src)?;
-    let (left, rest) = operand(&toks)?;
-    match rest.split_first() {
-        None => match left {
-            Operand::Path(path) => Some(Fast::Chain {
-                path,
-                filters: Vec::new(),
-            }),
-            Operand::Literal(_) => None,
-        },
-        Some((Tok::Pipe, _)) => {
-            let Operand::Path(path) = left else {
-                return None;
-            };
-            let mut filters = Vec::new();
-            let mut rest = rest;
-            while let Some((Tok::Pipe, after)) = rest.split_first() {
-                let (f, after) = filter(after)?;
-                filters.push(f);
-                rest = after;
-            }
-            rest.is_empty().then_some(Fast::Chain { path, filters })
-        }
-        Some((Tok::Op(op), after)) => {
-            let (right, end) = operand(after)?;
-            let paths = matches!(left, Operand::Path(_)) || matches!(right, Operand::Path(_));
-            (end.is_empty() && paths).then_some(Fast::Compare {
-                left,
-                op: *op,
-                right,
-            })
-        }
-        Some(_) => None,
-    }
-}
-
-/// A path (as `plain_path` accepts it) or a literal, and the tokens after it.
-fn operand<'t>(toks: &'t [Tok<'t>]) -> Option<(Operand, &'t [Tok<'t>])> {
-    match toks.first()? {
-        Tok::Lit(v) => Some((Operand::Literal(v.clone()), &toks[1..])),
-        Tok::Ident(root) => {
-            let mut text = root.to_string();
-            let mut n = 1;
-            while let (Some(Tok::Dot), Some(Tok::Ident(seg))) = (toks.get(n), toks.get(n + 1)) {
-                text.push('.');
-                text.push_str(seg);
-                n += 2;
-            }
-            Some((Operand::Path(plain_path(&text)?), &toks[n..]))
-        }
-        _ => None,
-    }
-}
-
-/// One filter after a `|`, and the tokens after it.
-fn filter<'t>(toks: &'t [Tok<'t>]) -> Option<(Filter, &'t [Tok<'t>])> {
-    let Some(Tok::Ident(name)) = toks.first() else {
+    let mut p = Parser { toks: &toks, at: 0 };
+    let node = p.ifexpr()?;
+    if p.at != toks.len() {
         return None;
-    };
-    let mut rest = &toks[1..];
-    let mut arg = None;
-    if let Some((Tok::Open, after)) = rest.split_first() {
-        match after {
-            [Tok::Close, r @ ..] => rest = r,
-            [Tok::Lit(v), Tok::Close, r @ ..] => {
-                arg = Some(v.clone());
-                rest = r;
+    }
+    Some(match node {
+        Node::Path(path) => Fast::Path(path),
+        other => Fast::Tree(other),
+    })
+}
+
+/// Recursive descent in minijinja's order of precedence (its `parser.rs`): `if`/`else`, `or`,
+/// `and`, `not`, one comparison or `in`, `+`/`-`, then a primary with its filters. Anything
+/// else (`*`, `~`, unary minus, indexes, calls, tests) stops the parse.
+struct Parser<'t> {
+    toks: &'t [Tok<'t>],
+    at: usize,
+}
+
+impl<'t> Parser<'t> {
+    fn peek(&self) -> Option<&'t Tok<'t>> {
+        self.toks.get(self.at)
+    }
+
+    fn keyword(&mut self, word: &str) -> bool {
+        let found = matches!(self.peek(), Some(Tok::Ident(w)) if *w == word);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    /// Whether the next tokens are `not in`.
+    fn not_in(&self) -> bool {
+        self.peek() == Some(&Tok::Ident("not"))
+            && self.toks.get(self.at + 1) == Some(&Tok::Ident("in"))
+    }
+
+    fn ifexpr(&mut self) -> Option<Node> {
+        let mut node = self.or()?;
+        while self.keyword("if") {
+            let cond = self.or()?;
+            // Without `else` the value may be undefined: the template engine's business.
+            if !self.keyword("else") {
+                return None;
+            }
+            let otherwise = self.ifexpr()?;
+            node = Node::If {
+                then: Box::new(node),
+                cond: Box::new(cond),
+                otherwise: Box::new(otherwise),
+            };
+        }
+        Some(node)
+    }
+
+    fn or(&mut self) -> Option<Node> {
+        let mut node = self.and()?;
+        while self.keyword("or") {
+            node = Node::Or(Box::new(node), Box::new(self.and()?));
+        }
+        Some(node)
+    }
+
+    fn and(&mut self) -> Option<Node> {
+        let mut node = self.not()?;
+        while self.keyword("and") {
+            node = Node::And(Box::new(node), Box::new(self.not()?));
+        }
+        Some(node)
+    }
+
+    fn not(&mut self) -> Option<Node> {
+        if self.keyword("not") {
+            return Some(Node::Not(Box::new(self.not()?)));
+        }
+        self.compare()
+    }
+
+    fn compare(&mut self) -> Option<Node> {
+        let left = self.math()?;
+        let node = match self.peek() {
+            Some(Tok::Op(op)) => {
+                let op = *op;
+                self.at += 1;
+                Node::Compare(Box::new(left), op, Box::new(self.math()?))
+            }
+            Some(Tok::Ident("in")) => {
+                self.at += 1;
+                Node::In {
+                    needle: Box::new(left),
+                    haystack: Box::new(self.math()?),
+                    negated: false,
+                }
+            }
+            _ if self.not_in() => {
+                self.at += 2;
+                Node::In {
+                    needle: Box::new(left),
+                    haystack: Box::new(self.math()?),
+                    negated: true,
+                }
+            }
+            _ => return Some(left),
+        };
+        // Chained comparisons (`a < b < c`) are the template engine's.
+        if matches!(self.peek(), Some(Tok::Op(_) | Tok::Ident("in"))) || self.not_in() {
+            return None;
+        }
+        Some(node)
+    }
+
+    fn math(&mut self) -> Option<Node> {
+        let mut node = self.filtered()?;
+        loop {
+            match self.peek() {
+                Some(Tok::Plus) => {
+                    self.at += 1;
+                    node = Node::Add(Box::new(node), Box::new(self.filtered()?));
+                }
+                Some(Tok::Minus) => {
+                    self.at += 1;
+                    node = Node::Sub(Box::new(node), Box::new(self.filtered()?));
+                }
+                _ => return Some(node),
+            }
+        }
+    }
+
+    fn filtered(&mut self) -> Option<Node> {
+        let mut node = self.primary()?;
+        while self.peek() == Some(&Tok::Pipe) {
+            self.at += 1;
+            let f = self.filter()?;
+            node = Node::Filter(Box::new(node), f);
+        }
+        Some(node)
+    }
+
+    fn primary(&mut self) -> Option<Node> {
+        let node = match self.peek()?.clone() {
+            Tok::Lit(v) => {
+                self.at += 1;
+                Node::Literal(v)
+            }
+            Tok::Ident(word @ ("true" | "false" | "none")) => {
+                self.at += 1;
+                Node::Literal(match word {
+                    "true" => Json::Bool(true),
+                    "false" => Json::Bool(false),
+                    _ => Json::Null,
+                })
+            }
+            Tok::Ident(root) => {
+                self.at += 1;
+                let mut text = root.to_string();
+                while let (Some(Tok::Dot), Some(Tok::Ident(seg))) =
+                    (self.toks.get(self.at), self.toks.get(self.at + 1))
+                {
+                    text.push('.');
+                    text.push_str(seg);
+                    self.at += 2;
+                }
+                Node::Path(plain_path(&text)?)
+            }
+            Tok::Open => {
+                self.at += 1;
+                let inner = self.ifexpr()?;
+                if self.peek() != Some(&Tok::Close) {
+                    return None;
+                }
+                self.at += 1;
+                inner
+            }
+            Tok::OpenList => {
+                self.at += 1;
+                let mut items = Vec::new();
+                if self.peek() == Some(&Tok::CloseList) {
+                    self.at += 1;
+                } else {
+                    loop {
+                        items.push(self.ifexpr()?);
+                        match self.peek() {
+                            Some(Tok::Comma) => self.at += 1,
+                            Some(Tok::CloseList) => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                Node::List(items)
             }
             _ => return None,
+        };
+        // Attributes of anything but a path, indexes, calls: the template engine's.
+        match self.peek() {
+            Some(Tok::Dot | Tok::OpenList | Tok::Open) => None,
+            _ => Some(node),
         }
     }
-    let f = match (*name, arg) {
-        ("trim", None) => Filter::Trim,
-        ("lower", None) => Filter::Lower,
-        ("upper", None) => Filter::Upper,
-        ("title", None) => Filter::Title,
-        ("int", None) => Filter::Int,
-        ("default" | "d", arg) => Filter::Default(arg.unwrap_or_else(|| Json::from(""))),
-        _ => return None,
-    };
-    Some((f, rest))
+
+    /// One filter after a `|`.
+    fn filter(&mut self) -> Option<Filter> {
+        let Some(Tok::Ident(name)) = self.peek().cloned() else {
+            return None;
+        };
+        self.at += 1;
+        let mut arg = None;
+        if self.peek() == Some(&Tok::Open) {
+            match &self.toks[self.at + 1..] {
+                [Tok::Close, ..] => self.at += 2,
+                [Tok::Lit(v), Tok::Close, ..] => {
+                    arg = Some(v.clone());
+                    self.at += 3;
+                }
+                _ => return None,
+            }
+        }
+        Some(match (name, arg) {
+            ("trim", None) => Filter::Trim,
+            ("lower", None) => Filter::Lower,
+            ("upper", None) => Filter::Upper,
+            ("title", None) => Filter::Title,
+            ("int", None) => Filter::Int,
+            ("min", None) => Filter::Min,
+            ("max", None) => Filter::Max,
+            ("default" | "d", arg) => Filter::Default(arg.unwrap_or_else(|| Json::from(""))),
+            _ => return None,
+        })
+    }
 }
 
 /// What a path reads.
@@ -286,56 +478,181 @@ impl Fast {
     /// template engine must decide.
     pub(crate) fn eval(&self, scope: &Scope) -> Option<Result<Json, Undefined>> {
         match self {
-            Fast::Chain { path, filters } if filters.is_empty() => {
-                Some(super::lookup(path, scope).ok_or(Undefined))
-            }
-            Fast::Chain { path, filters } => {
-                let (mut value, filters) = match find(path, scope) {
-                    Found::Value(v) => (v.clone(), &filters[..]),
-                    Found::Missing => match filters.split_first() {
-                        Some((Filter::Default(other), rest)) => (other.clone(), rest),
-                        _ => return None,
-                    },
-                    Found::Other => return None,
-                };
-                for f in filters {
-                    value = apply(f, value)?;
+            Fast::Path(path) => Some(super::lookup(path, scope).ok_or(Undefined)),
+            Fast::Tree(node) => node.eval(scope).map(Ok),
+            Fast::Text(parts) => {
+                let mut out = String::new();
+                for part in parts {
+                    match part {
+                        Part::Text(t) => out.push_str(t),
+                        Part::Value(node) => match node.eval(scope)? {
+                            Json::String(s) => out.push_str(&s),
+                            Json::Number(n) if n.is_i64() || n.is_u64() => {
+                                let _ = write!(out, "{n}");
+                            }
+                            // As minijinja prints them.
+                            Json::Bool(b) => out.push_str(if b { "True" } else { "False" }),
+                            Json::Null => out.push_str("None"),
+                            // Floats, lists and objects print the template engine's way.
+                            _ => return None,
+                        },
+                    }
                 }
-                Some(Ok(value))
+                Some(Ok(Json::String(out)))
             }
-            Fast::Compare { left, op, right } => {
-                let a = operand_value(left, scope)?;
-                let b = operand_value(right, scope)?;
-                let ord = match (a, b) {
+        }
+    }
+}
+
+/// Parses a text template made of text and `{{ expression }}`s this module evaluates. Tags,
+/// comments, whitespace control and a final newline (which minijinja drops) are left to it.
+pub(crate) fn parse_text(src: &str) -> Option<Fast> {
+    if src.contains("{%") || src.contains("{#") || src.ends_with('\n') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut rest = src;
+    while let Some(open) = rest.find("{{") {
+        if open > 0 {
+            parts.push(Part::Text(rest[..open].to_string()));
+        }
+        let after = &rest[open + 2..];
+        let close = after.find("}}")?;
+        let inner = &after[..close];
+        if inner.starts_with(['-', '+']) || inner.ends_with(['-', '+']) {
+            return None;
+        }
+        parts.push(Part::Value(match parse(inner)? {
+            Fast::Path(path) => Node::Path(path),
+            Fast::Tree(node) => node,
+            Fast::Text(_) => return None,
+        }));
+        rest = &after[close + 2..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Text(rest.to_string()));
+    }
+    Some(Fast::Text(parts))
+}
+
+/// minijinja's truthiness, for JSON.
+pub(crate) fn truthy(v: &Json) -> bool {
+    match v {
+        Json::Null => false,
+        Json::Bool(b) => *b,
+        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Json::String(s) => !s.is_empty(),
+        Json::Array(a) => !a.is_empty(),
+        Json::Object(m) => !m.is_empty(),
+    }
+}
+
+impl Node {
+    /// The value, or None where the template engine must decide (an undefined value, a kind of
+    /// value not handled here).
+    fn eval(&self, scope: &Scope) -> Option<Json> {
+        match self {
+            Node::Path(path) => match find(path, scope) {
+                Found::Value(v) => Some(v.clone()),
+                Found::Missing | Found::Other => None,
+            },
+            Node::Literal(v) => Some(v.clone()),
+            Node::List(items) => items
+                .iter()
+                .map(|n| n.eval(scope))
+                .collect::<Option<_>>()
+                .map(Json::Array),
+            Node::Filter(input, Filter::Default(other)) => match &**input {
+                Node::Path(path) => match find(path, scope) {
+                    Found::Value(v) => Some(v.clone()),
+                    Found::Missing => Some(other.clone()),
+                    Found::Other => None,
+                },
+                // Only a missing value is replaced (a null stays null).
+                input => input.eval(scope),
+            },
+            Node::Filter(input, f) => apply(f, input.eval(scope)?),
+            Node::If {
+                then,
+                cond,
+                otherwise,
+            } => {
+                if truthy(&cond.eval(scope)?) {
+                    then.eval(scope)
+                } else {
+                    otherwise.eval(scope)
+                }
+            }
+            // Both give one of their operands, as in Jinja.
+            Node::Or(a, b) => {
+                let a = a.eval(scope)?;
+                if truthy(&a) {
+                    Some(a)
+                } else {
+                    b.eval(scope)
+                }
+            }
+            Node::And(a, b) => {
+                let a = a.eval(scope)?;
+                if truthy(&a) {
+                    b.eval(scope)
+                } else {
+                    Some(a)
+                }
+            }
+            Node::Not(a) => Some(Json::Bool(!truthy(&a.eval(scope)?))),
+            Node::Compare(a, op, b) => {
+                let (a, b) = (a.eval(scope)?, b.eval(scope)?);
+                let ord = match (&a, &b) {
                     (Json::Number(x), Json::Number(y)) => x.as_i64()?.cmp(&y.as_i64()?),
                     (Json::String(x), Json::String(y)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                         x.as_str().cmp(y.as_str())
                     }
+                    (Json::Bool(x), Json::Bool(y)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                        x.cmp(y)
+                    }
                     _ => return None,
                 };
                 use std::cmp::Ordering::*;
-                let yes = match op {
+                Some(Json::Bool(match op {
                     CmpOp::Eq => ord == Equal,
                     CmpOp::Ne => ord != Equal,
                     CmpOp::Lt => ord == Less,
                     CmpOp::Le => ord != Greater,
                     CmpOp::Gt => ord == Greater,
                     CmpOp::Ge => ord != Less,
-                };
-                Some(Ok(Json::Bool(yes)))
+                }))
             }
+            Node::In {
+                needle,
+                haystack,
+                negated,
+            } => {
+                let (needle, haystack) = (needle.eval(scope)?, haystack.eval(scope)?);
+                let found = match (&needle, &haystack) {
+                    (Json::String(n), Json::String(h)) => h.contains(n.as_str()),
+                    (Json::String(_), Json::Array(items)) if items.iter().all(Json::is_string) => {
+                        items.contains(&needle)
+                    }
+                    (Json::Number(n), Json::Array(items)) => {
+                        let n = n.as_i64()?;
+                        let ints: Vec<i64> =
+                            items.iter().map(Json::as_i64).collect::<Option<_>>()?;
+                        ints.contains(&n)
+                    }
+                    _ => return None,
+                };
+                Some(Json::Bool(found != *negated))
+            }
+            Node::Add(a, b) => int_op(a.eval(scope)?, b.eval(scope)?, i64::checked_add),
+            Node::Sub(a, b) => int_op(a.eval(scope)?, b.eval(scope)?, i64::checked_sub),
         }
     }
 }
 
-fn operand_value<'s>(o: &'s Operand, scope: &'s Scope) -> Option<&'s Json> {
-    match o {
-        Operand::Literal(v) => Some(v),
-        Operand::Path(p) => match find(p, scope) {
-            Found::Value(v) => Some(v),
-            Found::Missing | Found::Other => None,
-        },
-    }
+/// Integer arithmetic; floats, other kinds and overflow are the template engine's.
+fn int_op(a: Json, b: Json, op: fn(i64, i64) -> Option<i64>) -> Option<Json> {
+    op(a.as_i64()?, b.as_i64()?).map(Json::from)
 }
 
 /// One filter, as minijinja's builtin of that name does it, for the kinds of value handled.
@@ -351,6 +668,16 @@ fn apply(f: &Filter, value: Json) -> Option<Json> {
         (Filter::Int, Json::Bool(b)) => Json::from(u64::from(b)),
         (Filter::Int, Json::Null) => Json::from(0),
         (Filter::Int, Json::String(s)) => Json::from(i64::try_from(s.parse::<i128>().ok()?).ok()?),
+        // Integers only (an empty list gives undefined).
+        (Filter::Min | Filter::Max, Json::Array(items)) => {
+            let ints: Vec<i64> = items.iter().map(Json::as_i64).collect::<Option<_>>()?;
+            let pick = if *f == Filter::Min {
+                ints.into_iter().min()
+            } else {
+                ints.into_iter().max()
+            };
+            Json::from(pick?)
+        }
         _ => return None,
     })
 }

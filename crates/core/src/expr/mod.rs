@@ -151,8 +151,9 @@ impl Expressions {
         if let Some(inner) = single_expression(source) {
             return self.compile_expression(inner).map(Compiled::Value);
         }
-        self.register(source, source.to_string())
-            .map(Compiled::Text)
+        let id = self.register(source, source.to_string())?;
+        self.meta[id.0 as usize].fast = fast::parse_text(source);
+        Ok(Compiled::Text(id))
     }
 
     /// Compiles `template` once into the environment and records what it reads.
@@ -218,15 +219,24 @@ impl Expressions {
                 }
                 Ok(json)
             }
-            Compiled::Text(id) => self.render(*id, scope).map(Json::String),
+            Compiled::Text(id) => {
+                let fast = self.meta[id.0 as usize].fast.as_ref();
+                match fast.and_then(|f| f.eval(scope)) {
+                    Some(Ok(Json::String(text))) if text.len() > MAX_OUTPUT_BYTES => {
+                        Err(too_large(text.len()))
+                    }
+                    Some(Ok(text)) => Ok(text),
+                    _ => self.render(*id, scope).map(Json::String),
+                }
+            }
         }
     }
 
     /// Evaluates a condition to true or false (Jinja truthiness).
     pub fn eval_bool(&self, id: ExprId, scope: &Scope) -> Result<bool, EvalError> {
         let fast = self.meta[id.0 as usize].fast.as_ref();
-        if let Some(Ok(Json::Bool(b))) = fast.and_then(|f| f.eval(scope)) {
-            return Ok(b);
+        if let Some(Ok(value)) = fast.and_then(|f| f.eval(scope)) {
+            return Ok(fast::truthy(&value));
         }
         self.eval_value(id, scope).map(|v| v.is_true())
     }
