@@ -186,15 +186,16 @@ impl App {
     }
 
     /// Whether a webhook's run can start before its event is stored: one workflow listens, it
-    /// does not answer the caller itself, the delivery carries no idempotency key (a repeat must
-    /// not run), and a worker is free.
+    /// does not answer the caller itself, and a worker is free. (A repeated delivery may run
+    /// too: until its event is stored it reaches nothing outside the process, and the store
+    /// drops its run when it finds the key taken.)
     fn ready_to_run_first(
         &self,
         reg: &Registry,
         route: &WebhookRoute,
         event: &NewEvent,
     ) -> Option<RunFirst> {
-        if route.responds || event.idempotency_key.is_some() || event.targets.len() != 1 {
+        if route.responds || event.targets.len() != 1 {
             return None;
         }
         let (plan, version) = reg.plan(&route.workflow_id)?;
@@ -245,7 +246,7 @@ impl App {
             let _permit = permit;
             app.execute_held(spec).await
         });
-        let event_id = tokio::select! {
+        let (event_id, duplicate) = tokio::select! {
             biased;
             executed = &mut run => {
                 let app = self.clone();
@@ -254,10 +255,13 @@ impl App {
                         Executed::Unstored(unstored) => {
                             let Unstored { finished, outcome, summary, emitted } = *unstored;
                             let accepted = app.inner.queue.accept_ran(event, finished, outcome).await?;
-                            let mut payloads = vec![(payload, 0, EventSource::Webhook)];
-                            payloads.extend(emitted);
-                            app.dispatch_accepted(&accepted, payloads);
-                            let _ = app.inner.live.send(LiveEvent::RunStored { run: summary });
+                            // A repeated delivery's run was dropped: nothing to announce.
+                            if !accepted[0].duplicate {
+                                let mut payloads = vec![(payload, 0, EventSource::Webhook)];
+                                payloads.extend(emitted);
+                                app.dispatch_accepted(&accepted, payloads);
+                                let _ = app.inner.live.send(LiveEvent::RunStored { run: summary });
+                            }
                             accepted
                         }
                         // Shutdown cut the run short: the event is stored with its job open, to
@@ -266,7 +270,7 @@ impl App {
                             app.inner.queue.accept(vec![event]).await?
                         }
                     };
-                    Ok(accepted[0].event_id.clone())
+                    Ok((accepted[0].event_id.clone(), accepted[0].duplicate))
                 })
                 .await?
             }
@@ -275,10 +279,15 @@ impl App {
                 let (stored_tx, stored) = tokio::sync::oneshot::channel();
                 self.inner.tasks.spawn(async move {
                     match app.inner.queue.accept(vec![event]).await {
+                        // A repeated delivery: the first one runs; this run is dropped before
+                        // anything left the process.
+                        Ok(accepted) if accepted[0].duplicate => {
+                            let _ = stored_tx.send(Ok((accepted[0].event_id.clone(), true)));
+                        }
                         Ok(accepted) => {
                             let _ = held.job.set(accepted[0].jobs[0].id);
                             held.gate.open();
-                            let _ = stored_tx.send(Ok(accepted[0].event_id.clone()));
+                            let _ = stored_tx.send(Ok((accepted[0].event_id.clone(), false)));
                             run.await;
                         }
                         // Not stored: the run is dropped before anything left the process.
@@ -290,7 +299,7 @@ impl App {
         };
         Ok(Delivery::Accepted {
             event_id,
-            duplicate: false,
+            duplicate,
         })
     }
 

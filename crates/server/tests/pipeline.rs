@@ -194,6 +194,67 @@ async fn a_run_needing_nothing_outside_is_stored_with_its_event_and_a_call_out_i
     let detail = s.get(&format!("/api/events/{event_id}")).await;
     assert_eq!(detail["jobs"][0]["status"], "done");
     assert_eq!(detail["jobs"].as_array().unwrap().len(), 1);
+
+    // Repeated deliveries (Idempotency-Key) on both paths: the first event's id, one run, and
+    // the call made once.
+    let keyed = |path: &'static str, key: &'static str| {
+        s.http
+            .post(format!("{}{path}", s.base))
+            .header("Idempotency-Key", key)
+            .json(&json!({"n": 9}))
+            .send()
+    };
+    let first: Value = keyed("/hooks/in", "in-1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let again: Value = keyed("/hooks/in", "in-1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["event_id"], again["event_id"]);
+    assert_eq!(
+        (first["duplicate"].as_bool(), again["duplicate"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let detail = s
+        .get(&format!(
+            "/api/events/{}",
+            first["event_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(detail["runs"].as_array().unwrap().len(), 1, "{detail}");
+    let first: Value = keyed("/hooks/calls", "calls-1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    arrived.recv().await.expect("the first delivery's call");
+    let again: Value = keyed("/hooks/calls", "calls-1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["event_id"], again["event_id"]);
+    assert_eq!(again["duplicate"].as_bool(), Some(true));
+    let event_id = first["event_id"].as_str().unwrap().to_string();
+    release.add_permits(1);
+    wait_for_run(
+        &mut live,
+        |r| r.event_id.as_deref() == Some(&event_id),
+        MINUTE,
+    )
+    .await
+    .expect("the first delivery's run is stored");
+    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    assert_eq!(detail["runs"].as_array().unwrap().len(), 1);
+    assert!(arrived.try_recv().is_err(), "the repeat made no call");
 }
 
 #[tokio::test]

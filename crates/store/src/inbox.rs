@@ -21,17 +21,17 @@ impl Store {
     /// created settled by `outcome`, with the run; the other targets get leased jobs, returned
     /// with the jobs of the events the run emitted. `run.job` is not used.
     ///
-    /// The event carries no idempotency key: a delivery that may be repeated is stored first
-    /// and run after, so that a repeat is never run.
+    /// A repeated delivery (its idempotency key stored already, or earlier in the same commit)
+    /// gets the first event's id, marked duplicate; its run and what it emitted are dropped.
     pub async fn accept_ran(
         &self,
         event: NewEvent,
         run: FinishedRun,
         outcome: JobOutcome,
     ) -> Result<Vec<Accepted>> {
-        if event.idempotency_key.is_some() || event.targets.is_empty() {
+        if event.targets.is_empty() {
             return Err(StoreError::Invalid(
-                "an event stored with its run needs a target and no idempotency key".into(),
+                "an event stored with its run needs a target".into(),
             ));
         }
         self.call(|reply| Op::AcceptRan {

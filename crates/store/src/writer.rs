@@ -207,6 +207,31 @@ impl State {
     ) -> Result<sqlx::Transaction<'c, sqlx::Sqlite>> {
         let now = now_ms();
         let lease_until = now + self.lease_ms;
+        // A repeated delivery that ran before it was stored: its run (which reached nothing
+        // outside the process) and what it emitted are dropped. Keys stored already, then
+        // keys seen earlier in this batch. (The writer is the only writer: nothing can store
+        // a key between this read and the commit.)
+        let ran_keys: Vec<&str> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::AcceptRan { event, .. } => event.idempotency_key.as_deref(),
+                _ => None,
+            })
+            .collect();
+        let mut repeated_keys: std::collections::HashSet<String> = if ran_keys.is_empty() {
+            Default::default()
+        } else {
+            sqlx::query_scalar(
+                "SELECT idempotency_key FROM events
+                 WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(serde_json::to_string(&ran_keys).expect("strings serialize"))
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect()
+        };
+        let mut batch_keys: std::collections::HashSet<String> = Default::default();
         let mut events: Vec<(usize, NewEvent)> = Vec::new();
         let mut runs: Vec<RunRecord> = Vec::new();
         let mut logs: Vec<(String, String)> = Vec::new();
@@ -228,6 +253,9 @@ impl State {
                 } => {
                     let slot = slots.len();
                     slots.push((reply, evs.len()));
+                    for key in evs.iter().filter_map(|e| e.idempotency_key.as_ref()) {
+                        batch_keys.insert(key.clone());
+                    }
                     events.extend(evs.into_iter().map(|e| (slot, e)));
                     if let Some((wf, node, at)) = schedule {
                         schedules.push(json!([wf, node, at]));
@@ -268,6 +296,15 @@ impl State {
                         ..
                     } = *run;
                     let slot = slots.len();
+                    if let Some(key) = &event.idempotency_key {
+                        if repeated_keys.contains(key) || !batch_keys.insert(key.clone()) {
+                            // Stored as a repeat below (the first event's id), without its run.
+                            repeated_keys.insert(key.clone());
+                            slots.push((reply, 1));
+                            events.push((slot, event));
+                            continue;
+                        }
+                    }
                     slots.push((reply, 1 + emitted.len()));
                     ran.insert(events.len(), (run, outcome, lines));
                     events.push((slot, event));

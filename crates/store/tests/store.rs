@@ -233,28 +233,67 @@ async fn an_event_stored_with_its_run_settles_that_job_in_the_same_commit() {
         2
     );
 
-    // A delivery that may repeat is stored first and run after.
-    let keyed = event("lead.submitted", Some("hook:k1"), &[("leads", "hook")]);
-    let run = finished(&placeholder, "succeeded");
-    let err = store
-        .accept_ran(
-            keyed,
+    // A repeated delivery that ran before it was stored: the first event's id, and its run
+    // and what it emitted are dropped; whether the first came in an earlier commit, in the same
+    // commit, or through a plain accept.
+    let ran = |key: &str| {
+        let ev = event("lead.submitted", Some(key), &[("leads", "hook")]);
+        let mut run = finished(&placeholder, "succeeded");
+        run.job_id = None;
+        run.event_id = Some(ev.id.clone());
+        let emitted = vec![event("lead.scored", None, &[("crm", "on_score")])];
+        (
+            ev,
             FinishedRun {
                 run,
                 job: None,
-                emitted: vec![],
+                emitted,
                 logs: vec![],
             },
-            JobOutcome::Done,
         )
+    };
+    let (ev, run) = ran("hook:k1");
+    let first = store.accept_ran(ev, run, JobOutcome::Done).await.unwrap();
+    let (ev, run) = ran("hook:k1");
+    let again = store.accept_ran(ev, run, JobOutcome::Done).await.unwrap();
+    assert_eq!(again.len(), 1, "nothing of what the repeat emitted");
+    assert!(again[0].duplicate);
+    assert_eq!(again[0].event_id, first[0].event_id);
+    let (ev1, run1) = ran("hook:k2");
+    let (ev2, run2) = ran("hook:k2");
+    let (a, b) = tokio::join!(
+        store.accept_ran(ev1, run1, JobOutcome::Done),
+        store.accept_ran(ev2, run2, JobOutcome::Done)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a[0].event_id, b[0].event_id);
+    assert_eq!(u8::from(a[0].duplicate) + u8::from(b[0].duplicate), 1);
+    let plain = event("lead.submitted", Some("hook:k3"), &[("leads", "hook")]);
+    let (ev, run) = ran("hook:k3");
+    let (plain, third) = tokio::join!(
+        store.accept(vec![plain]),
+        store.accept_ran(ev, run, JobOutcome::Done)
+    );
+    assert!(!plain.unwrap()[0].duplicate);
+    assert!(third.unwrap()[0].duplicate);
+    // Before: 3 events. Now k1 and k2 with one emitted event each, and k3 alone.
+    assert_eq!(store.stats().await.unwrap().events, 3 + 2 + 2 + 1);
+    let stored = store.events(100, None).await.unwrap();
+    for key in ["hook:k1", "hook:k2", "hook:k3"] {
+        let first = stored
+            .iter()
+            .find(|e| e.idempotency_key.as_deref() == Some(key))
+            .unwrap();
+        let runs = store.event_detail(&first.id).await.unwrap().runs.len();
+        assert_eq!(runs, usize::from(key != "hook:k3"), "{key}");
+    }
+    let (mut no_target, run) = ran("hook:k4");
+    no_target.targets.clear();
+    let err = store
+        .accept_ran(no_target, run, JobOutcome::Done)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid_request");
-    assert_eq!(
-        store.stats().await.unwrap().events,
-        3,
-        "nothing of it was stored"
-    );
     store.close().await;
 }
 
