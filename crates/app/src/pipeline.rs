@@ -16,6 +16,8 @@ use switchyard_store::{new_id, now_ms, Accepted, EventSource, Job, NewEvent, Run
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::{Registry, TriggerRef};
+use futures::FutureExt;
+
 use crate::runner::{Cause, Executed, Held, RunSpec, Settles, Unstored, Work};
 use crate::{App, AppError};
 
@@ -242,65 +244,75 @@ impl App {
             recorded: HashMap::new(),
         };
         let app = self.clone();
-        let mut run = Box::pin(async move {
+        let mut run = async move {
             let _permit = permit;
             app.execute_held(spec).await
-        });
-        let (event_id, duplicate) = tokio::select! {
+        }
+        .boxed();
+        let first = tokio::select! {
             biased;
-            executed = &mut run => {
-                let app = self.clone();
-                detached(&self.inner.tasks, async move {
-                    let accepted = match executed {
-                        Executed::Unstored(unstored) => {
-                            let Unstored { finished, outcome, summary, emitted } = *unstored;
-                            let accepted = app.inner.queue.accept_ran(event, finished, outcome).await?;
-                            // A repeated delivery's run was dropped: nothing to announce.
-                            if !accepted[0].duplicate {
-                                let mut payloads = vec![(payload, 0, EventSource::Webhook)];
-                                payloads.extend(emitted);
-                                app.dispatch_accepted(&accepted, payloads);
-                                let _ = app.inner.live.send(LiveEvent::RunStored { run: summary });
-                            }
-                            accepted
-                        }
-                        // Shutdown cut the run short: the event is stored with its job open, to
-                        // run on the next start.
-                        Executed::Interrupted | Executed::Recorded(_) => {
-                            app.inner.queue.accept(vec![event]).await?
-                        }
-                    };
-                    Ok((accepted[0].event_id.clone(), accepted[0].duplicate))
-                })
-                .await?
-            }
-            _ = held.gate.asked() => {
-                let app = self.clone();
-                let (stored_tx, stored) = tokio::sync::oneshot::channel();
-                self.inner.tasks.spawn(async move {
-                    match app.inner.queue.accept(vec![event]).await {
-                        // A repeated delivery: the first one runs; this run is dropped before
-                        // anything left the process.
-                        Ok(accepted) if accepted[0].duplicate => {
-                            let _ = stored_tx.send(Ok((accepted[0].event_id.clone(), true)));
-                        }
-                        Ok(accepted) => {
-                            let _ = held.job.set(accepted[0].jobs[0].id);
-                            held.gate.open();
-                            let _ = stored_tx.send(Ok((accepted[0].event_id.clone(), false)));
-                            run.await;
-                        }
-                        // Not stored: the run is dropped before anything left the process.
-                        Err(e) => drop(stored_tx.send(Err(e))),
-                    }
-                });
-                stored.await.map_err(|_| stopping())??
-            }
+            executed = &mut run => self.store_with_run(event, payload, executed).await?,
+            _ = held.gate.asked() => self.store_then_continue(event, held, run).await?,
         };
         Ok(Delivery::Accepted {
-            event_id,
-            duplicate,
+            event_id: first.event_id,
+            duplicate: first.duplicate,
         })
+    }
+
+    /// [`App::run_first`]: the run ended before its event was stored; both go in one commit.
+    async fn store_with_run(
+        &self,
+        event: NewEvent,
+        payload: Arc<Json>,
+        executed: Executed,
+    ) -> Result<Accepted, AppError> {
+        let app = self.clone();
+        detached(&self.inner.tasks, async move {
+            let Executed::Unstored(unstored) = executed else {
+                // Shutdown cut the run short: the event is stored with its job open, to run on
+                // the next start.
+                return Ok(app.inner.queue.accept(vec![event]).await?.remove(0));
+            };
+            let Unstored {
+                finished,
+                outcome,
+                summary,
+                emitted,
+            } = *unstored;
+            let accepted = app.inner.queue.accept_ran(event, finished, outcome).await?;
+            // A repeated delivery's run was dropped: nothing to announce.
+            if !accepted[0].duplicate {
+                let mut payloads = vec![(payload, 0, EventSource::Webhook)];
+                payloads.extend(emitted);
+                app.dispatch_accepted(&accepted, payloads);
+                let _ = app.inner.live.send(LiveEvent::RunStored { run: summary });
+            }
+            Ok(accepted.into_iter().next().expect("one per event"))
+        })
+        .await
+    }
+
+    /// [`App::run_first`]: the run asks to reach outside. Its event is stored first, then the
+    /// run goes on as that job's run; a repeated delivery's run is dropped instead, before
+    /// anything left the process.
+    async fn store_then_continue(
+        &self,
+        event: NewEvent,
+        held: Held,
+        run: futures::future::BoxFuture<'static, Executed>,
+    ) -> Result<Accepted, AppError> {
+        let app = self.clone();
+        detached(&self.inner.tasks, async move {
+            let first = app.inner.queue.accept(vec![event]).await?.remove(0);
+            if !first.duplicate {
+                let _ = held.job.set(first.jobs[0].id);
+                held.gate.open();
+                app.inner.tasks.spawn(run);
+            }
+            Ok(first)
+        })
+        .await
     }
 
     /// Starts a workflow by hand with `payload`. With `wait`, returns the stored run.

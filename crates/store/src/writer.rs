@@ -274,11 +274,7 @@ impl State {
                         Some((id, JobOutcome::Resolved)) => resolved.push(id),
                         None => {}
                     }
-                    if !lines.is_empty() {
-                        let text = serde_json::to_string(&lines).expect("log lines serialize");
-                        logs.push((run.id.clone(), text));
-                    }
-                    runs.push(run);
+                    push_run(&mut runs, &mut logs, run, &lines);
                     let slot = slots.len();
                     slots.push((reply, emitted.len()));
                     events.extend(emitted.into_iter().map(|e| (slot, e)));
@@ -388,11 +384,7 @@ impl State {
                             why
                         ]));
                         run.job_id = Some(id);
-                        if !lines.is_empty() {
-                            let text = serde_json::to_string(&lines).expect("log lines serialize");
-                            logs.push((run.id.clone(), text));
-                        }
-                        runs.push(run);
+                        push_run(&mut runs, &mut logs, run, &lines);
                         continue;
                     }
                     jobs.push(json!([id, e.id, t.workflow_id, t.trigger_node]));
@@ -610,6 +602,20 @@ impl State {
         }
         Ok(tx)
     }
+}
+
+/// A run to insert, with its log lines (a row of their own, when there are any).
+fn push_run(
+    runs: &mut Vec<RunRecord>,
+    logs: &mut Vec<(String, String)>,
+    run: RunRecord,
+    lines: &[RunLogLine],
+) {
+    if !lines.is_empty() {
+        let text = serde_json::to_string(lines).expect("log lines serialize");
+        logs.push((run.id.clone(), text));
+    }
+    runs.push(run);
 }
 
 pub(crate) fn job_of(row: &sqlx::sqlite::SqliteRow) -> Job {

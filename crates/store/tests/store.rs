@@ -47,6 +47,21 @@ fn finished(job: &Job, status: &str) -> RunRecord {
     }
 }
 
+/// A run of `ev`'s first target that ended before `ev` was stored (no job yet).
+fn unstored(ev: &NewEvent, status: &str) -> RunRecord {
+    let job = Job {
+        id: 0,
+        event_id: ev.id.clone(),
+        workflow_id: ev.targets[0].workflow_id.clone(),
+        trigger_node: ev.targets[0].trigger_node.clone(),
+        attempts: 1,
+    };
+    RunRecord {
+        job_id: None,
+        ..finished(&job, status)
+    }
+}
+
 async fn open(dir: &std::path::Path) -> Store {
     Store::open(StoreConfig::new(dir)).await.unwrap()
 }
@@ -127,15 +142,7 @@ async fn an_event_stored_with_its_run_settles_that_job_in_the_same_commit() {
         &[("leads", "hook"), ("audit", "on_lead")],
     );
     let event_id = ev.id.clone();
-    let placeholder = Job {
-        id: 0,
-        event_id: event_id.clone(),
-        workflow_id: "leads".into(),
-        trigger_node: "hook".into(),
-        attempts: 1,
-    };
-    let mut run = finished(&placeholder, "succeeded");
-    run.job_id = None;
+    let run = unstored(&ev, "succeeded");
     let run_id = run.id.clone();
     let line = RunLogLine {
         at: now_ms(),
@@ -200,9 +207,7 @@ async fn an_event_stored_with_its_run_settles_that_job_in_the_same_commit() {
 
     // A failed run's job is a dead letter from the start, and can be retried.
     let ev = event("lead.submitted", None, &[("leads", "hook")]);
-    let mut run = finished(&placeholder, "failed");
-    run.job_id = None;
-    run.event_id = Some(ev.id.clone());
+    let run = unstored(&ev, "failed");
     let acc = store
         .accept_ran(
             ev,
@@ -238,9 +243,7 @@ async fn an_event_stored_with_its_run_settles_that_job_in_the_same_commit() {
     // commit, or through a plain accept.
     let ran = |key: &str| {
         let ev = event("lead.submitted", Some(key), &[("leads", "hook")]);
-        let mut run = finished(&placeholder, "succeeded");
-        run.job_id = None;
-        run.event_id = Some(ev.id.clone());
+        let run = unstored(&ev, "succeeded");
         let emitted = vec![event("lead.scored", None, &[("crm", "on_score")])];
         (
             ev,

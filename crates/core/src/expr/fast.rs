@@ -10,6 +10,7 @@
 //! missing field in the middle of a path), evaluation answers `None` and the template engine
 //! evaluates the expression instead, errors included.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::Value as Json;
@@ -429,7 +430,8 @@ impl<'t> Parser<'t> {
 
 /// What a path reads.
 enum Found<'s> {
-    Value(&'s Json),
+    /// Borrowed from the scope (owned only for `item_index`, a number made on demand).
+    Value(Cow<'s, Json>),
     /// The last field is missing from an object (or a node gave no output): undefined.
     Missing,
     /// Anything else (a field of a list or of text, a missing field in the middle): left to
@@ -454,6 +456,11 @@ fn find<'s>(path: &[String], scope: &'s Scope) -> Found<'s> {
             None if rest.is_empty() => return Found::Missing,
             None => return Found::Other,
         }
+    } else if root == "item_index" {
+        return match (scope.item_index, rest.is_empty()) {
+            (Some(i), true) => Found::Value(Cow::Owned(Json::from(i))),
+            _ => Found::Other,
+        };
     } else {
         match scope.root_ref(root) {
             Some(json) => json,
@@ -470,7 +477,7 @@ fn find<'s>(path: &[String], scope: &'s Scope) -> Found<'s> {
             None => return Found::Other,
         }
     }
-    Found::Value(cur)
+    Found::Value(Cow::Borrowed(cur))
 }
 
 impl Fast {
@@ -478,7 +485,11 @@ impl Fast {
     /// template engine must decide.
     pub(crate) fn eval(&self, scope: &Scope) -> Option<Result<Json, Undefined>> {
         match self {
-            Fast::Path(path) => Some(super::lookup(path, scope).ok_or(Undefined)),
+            // A bare path reads nothing wherever anything on the way is missing.
+            Fast::Path(path) => Some(match find(path, scope) {
+                Found::Value(v) => Ok(v.into_owned()),
+                Found::Missing | Found::Other => Err(Undefined),
+            }),
             Fast::Tree(node) => node.eval(scope).map(Ok),
             Fast::Text(parts) => {
                 let mut out = String::new();
@@ -553,7 +564,7 @@ impl Node {
     fn eval(&self, scope: &Scope) -> Option<Json> {
         match self {
             Node::Path(path) => match find(path, scope) {
-                Found::Value(v) => Some(v.clone()),
+                Found::Value(v) => Some(v.into_owned()),
                 Found::Missing | Found::Other => None,
             },
             Node::Literal(v) => Some(v.clone()),
@@ -564,7 +575,7 @@ impl Node {
                 .map(Json::Array),
             Node::Filter(input, Filter::Default(other)) => match &**input {
                 Node::Path(path) => match find(path, scope) {
-                    Found::Value(v) => Some(v.clone()),
+                    Found::Value(v) => Some(v.into_owned()),
                     Found::Missing => Some(other.clone()),
                     Found::Other => None,
                 },

@@ -319,24 +319,6 @@ fn plain_path(source: &str) -> Option<Vec<String>> {
     Some(segs)
 }
 
-/// The JSON at a plain path, as the template engine would give it (a JSON view converted back
-/// to JSON is the JSON itself), or None where the engine would find an undefined value.
-fn lookup(path: &[String], scope: &Scope) -> Option<Json> {
-    let (root, mut rest) = path.split_first()?;
-    let start = if root == "nodes" {
-        let (id, after) = rest.split_first()?;
-        rest = after;
-        scope.outputs.as_ref()?.get_by_id(id)?.clone()
-    } else {
-        scope.root_json(root)?
-    };
-    let mut cur: &Json = &start;
-    for key in rest {
-        cur = cur.as_object()?.get(key)?;
-    }
-    Some(cur.clone())
-}
-
 fn too_large(len: usize) -> EvalError {
     EvalError {
         message: format!("the text is {len} bytes, more than the limit of {MAX_OUTPUT_BYTES}"),

@@ -154,13 +154,32 @@ pub async fn serve(workflows: &[Value]) -> Served {
     serve_with(workflows, ServerOptions::default()).await
 }
 
-pub fn workflow(id: &str, api: &str, nodes: Value, edges: &[(&str, &str, &str)]) -> Value {
+/// A workflow file: its nodes, and its edges as (from, port, to).
+pub fn workflow_file(id: &str, nodes: Value, edges: &[(&str, &str, &str)]) -> Value {
     let edges: Vec<Value> = edges
         .iter()
         .map(|(from, port, to)| json!({"from": from, "from_port": port, "to": to}))
         .collect();
-    json!({"schema_version": 1, "id": id, "name": id, "vars": {"api": api},
-           "nodes": nodes, "edges": edges})
+    json!({"schema_version": 1, "id": id, "name": id, "nodes": nodes, "edges": edges})
+}
+
+/// A workflow file whose `vars.api` is the stand-in API's address.
+pub fn workflow(id: &str, api: &str, nodes: Value, edges: &[(&str, &str, &str)]) -> Value {
+    let mut wf = workflow_file(id, nodes, edges);
+    wf["vars"] = json!({ "api": api });
+    wf
+}
+
+/// `/hooks/in` doubles `n`: a workflow that needs nothing outside the process.
+pub fn echo_workflow() -> Value {
+    workflow_file(
+        "echo",
+        json!([
+            {"id": "hook", "kind": "webhook_trigger", "params": {"path": "in"}},
+            {"id": "shape", "kind": "set", "params": {"fields": {"n": "{{ event.n * 2 }}"}}}
+        ]),
+        &[("hook", "out", "shape")],
+    )
 }
 
 pub fn write(dir: &Path, wf: &Value) {
@@ -170,6 +189,16 @@ pub fn write(dir: &Path, wf: &Value) {
         serde_json::to_string_pretty(wf).unwrap(),
     )
     .unwrap();
+}
+
+/// The run `event_id` caused, once it is stored (as the live stream announces it).
+pub async fn stored_run(
+    live: &mut tokio::sync::broadcast::Receiver<switchyard_app::LiveEvent>,
+    event_id: &str,
+) -> switchyard_store::RunSummary {
+    wait_for_run(live, |r| r.event_id.as_deref() == Some(event_id), MINUTE)
+        .await
+        .unwrap_or_else(|| panic!("no run of {event_id} was stored"))
 }
 
 /// Captured run log lines need the layer in this process's subscriber.
