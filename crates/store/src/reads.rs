@@ -79,10 +79,11 @@ impl Store {
         }
     }
 
-    /// The latest run of a job, if it ran.
+    /// The latest run of a job, if it ran (found among its event's runs: `runs_event`).
     pub async fn last_run_of_job(&self, job_id: i64) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM runs WHERE job_id = ?1 ORDER BY started_at DESC, id DESC LIMIT 1",
+            "SELECT r.id FROM jobs j JOIN runs r ON r.event_id = j.event_id AND r.job_id = j.id
+             WHERE j.id = ?1 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
         )
         .bind(job_id)
         .fetch_optional(&self.inner.reads)

@@ -329,7 +329,7 @@ impl State {
                         .push_bind(&e.parent_run)
                         .push_bind(e.depth);
                 });
-                q.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+                q.push(" ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING");
                 q.build().execute(&mut *tx).await?;
             }
             let keys: Vec<&str> = events

@@ -650,3 +650,63 @@ async fn long_journals_are_stored_compressed_and_read_back_whole() {
     assert_eq!(store.run(&run_id).await.unwrap().journal.get(), journal);
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_data_folder_from_before_the_partial_idempotency_index_keeps_its_events_and_keys() {
+    let dir = tempdir();
+    let file = dir.path().join("switchyard.db");
+    {
+        // The schema as the first two migrations left it, with an event of each kind.
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = before.migrations[..2].to_vec().into();
+        before.run(&mut conn).await.unwrap();
+        sqlx::query(
+            "INSERT INTO events (seq, id, name, source, payload, received_at, idempotency_key)
+             VALUES (7, 'evt_keyed', 'x', 'webhook', '{\"n\":1}', 1, 'hook:old'),
+                    (8, 'evt_plain', 'x', 'manual', '{\"n\":2}', 2, NULL)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+
+    let store = open(dir.path()).await;
+    let keyed = store.event("evt_keyed").await.unwrap();
+    assert_eq!(keyed.idempotency_key.as_deref(), Some("hook:old"));
+    assert_eq!(keyed.payload, json!({"n": 1}));
+    assert_eq!(store.event("evt_plain").await.unwrap().payload, json!({"n": 2}));
+    // The key stored before the rebuild still makes a repeat; events without one never clash.
+    let again = store
+        .accept(vec![
+            event("x", Some("hook:old"), &[("w", "t")]),
+            event("x", None, &[("w", "t")]),
+            event("x", None, &[("w", "t")]),
+        ])
+        .await
+        .unwrap();
+    assert!(again[0].duplicate);
+    assert_eq!(again[0].event_id, "evt_keyed");
+    assert!(!again[1].duplicate && !again[2].duplicate);
+    assert_eq!(store.stats().await.unwrap().events, 4);
+    // New events come after the old ones (`seq` was kept).
+    let listed = store.events(10, None).await.unwrap();
+    assert_eq!(listed.last().map(|e| e.id.as_str()), Some("evt_keyed"));
+    store.close().await;
+
+    let mut conn = sqlite_file(&file).await.unwrap();
+    let partial: i64 = sqlx::query_scalar(
+        "SELECT \"partial\" FROM pragma_index_list('events') WHERE name = 'events_idempotency'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(partial, 1, "only events with a key have an index entry");
+}
