@@ -122,6 +122,7 @@ async fn run(durability: &str, length: Duration) {
     };
     let warmup_and_measured = health["queue"]["events"].as_u64().unwrap();
     let runs = health["queue"]["runs"].as_u64().unwrap();
+    let commits = health["queue"]["commits"].as_u64().unwrap_or(0);
     let _ = child.kill();
     let _ = child.wait();
 
@@ -153,6 +154,10 @@ async fn run(durability: &str, length: Duration) {
         CONNECTIONS as f64 * 1000.0 / sync.0
     );
     println!("  stored: {warmup_and_measured} events and {runs} runs (warm-up included); every event has its run: {}", warmup_and_measured == runs);
+    println!(
+        "  group commit: {commits} commits, {:.1} events per commit",
+        warmup_and_measured as f64 / commits.max(1) as f64
+    );
     assert_eq!(
         warmup_and_measured, runs,
         "an acknowledged event is missing its run"

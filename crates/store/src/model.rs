@@ -291,4 +291,7 @@ pub struct QueueStats {
     pub open_jobs: i64,
     pub dead_letters: i64,
     pub runs: i64,
+    /// Transactions committed by this process since it opened the store (group commit: one
+    /// commit stores whatever was waiting, so events / commits is the mean group size).
+    pub commits: u64,
 }

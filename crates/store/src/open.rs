@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,6 +72,8 @@ pub(crate) struct Inner {
     pub path: PathBuf,
     /// Held while open; released by `close`.
     lock: std::sync::Mutex<Option<File>>,
+    /// Transactions the writer committed since this process opened the store.
+    pub commits: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -114,9 +117,11 @@ impl Store {
         let (tx, rx) = mpsc::channel(config.max_batch * 4);
         let owner = crate::new_id("proc");
         let lease_ms = config.lease.as_millis() as i64;
+        let commits = Arc::new(AtomicU64::new(0));
         let task = tokio::spawn(writer::run(writer::Writer {
             conn,
             rx,
+            commits: commits.clone(),
             max_batch: config.max_batch.max(1),
             checkpoints: checkpoints.clone(),
             state: writer::State {
@@ -134,6 +139,7 @@ impl Store {
                 checkpointer: Mutex::new(Some((checkpoints, checkpointer))),
                 path,
                 lock: std::sync::Mutex::new(Some(lock)),
+                commits,
             }),
         })
     }
@@ -163,6 +169,7 @@ impl Store {
                 checkpointer: Mutex::new(None),
                 path,
                 lock: std::sync::Mutex::new(None),
+                commits: Default::default(),
             }),
         })
     }

@@ -256,6 +256,10 @@ impl Store {
             open_jobs: row.get(1),
             dead_letters: row.get(2),
             runs: row.get(3),
+            commits: self
+                .inner
+                .commits
+                .load(std::sync::atomic::Ordering::Relaxed),
         })
     }
 }
