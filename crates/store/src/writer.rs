@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use serde_json::{json, Value as Json};
-use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::model::*;
@@ -184,10 +184,10 @@ impl Writer {
         let next_job = self.state.next_job;
         let mut pending = Vec::with_capacity(ops.len());
         let result = self.state.apply(&mut self.conn, ops, &mut pending).await;
-        let result = match result {
-            Ok(tx) => tx.commit().await.map_err(StoreError::from),
-            Err(e) => Err(e),
-        };
+        if result.is_err() {
+            // Whatever the failed statement left open (nothing, when BEGIN itself failed).
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        }
         match result {
             Ok(()) => {
                 self.commits
@@ -223,12 +223,13 @@ impl Writer {
 }
 
 impl State {
-    async fn apply<'c>(
+    /// Applies `ops` in one transaction and commits it (on an error, the caller rolls back).
+    async fn apply(
         &mut self,
-        conn: &'c mut SqliteConnection,
+        conn: &mut SqliteConnection,
         ops: Vec<Op>,
         pending: &mut Vec<Pending>,
-    ) -> Result<sqlx::Transaction<'c, sqlx::Sqlite>> {
+    ) -> Result<()> {
         let now = now_ms();
         let lease_until = now + self.lease_ms;
         // A repeated delivery that ran before it was stored: its run (which reached nothing
@@ -334,13 +335,14 @@ impl State {
             }
         }
 
-        let mut tx = conn.begin().await?;
+        let mut script = Script::default();
+        script.statement("BEGIN");
 
         // Events, deduplicated on their idempotency key.
         let mut accepted: Vec<Accepted> = Vec::with_capacity(events.len());
         if !events.is_empty() {
             for chunk in events.chunks(CHUNK) {
-                let mut q = QueryBuilder::<Sqlite>::new(
+                let q = script.statement(
                     "INSERT INTO events (id, name, source, payload, received_at, idempotency_key, parent_run, depth) ",
                 );
                 q.push_values(chunk, |mut b, (_, e)| {
@@ -356,7 +358,6 @@ impl State {
                 q.push(
                     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
                 );
-                q.build().execute(&mut *tx).await?;
             }
             let keys: Vec<&str> = events
                 .iter()
@@ -364,12 +365,14 @@ impl State {
                 .collect();
             let mut owners: HashMap<String, String> = HashMap::new();
             if !keys.is_empty() {
+                // A read inside the transaction: what is written so far goes first.
+                script.send(&mut *conn).await?;
                 let found = sqlx::query(
                     "SELECT idempotency_key, id FROM events
                      WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
                 )
                 .bind(serde_json::to_string(&keys).expect("strings serialize"))
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut *conn)
                 .await?;
                 for row in found {
                     owners.insert(row.get(0), row.get(1));
@@ -430,33 +433,37 @@ impl State {
             }
             if !jobs.is_empty() {
                 // Leased to this process, unless settled already (a status after the ids).
-                sqlx::query(
+                let q = script.statement(
                     "INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, attempts,
                                        available_at, lease_owner, lease_until, last_error, updated_at)
-                     SELECT value->>0, value->>1, value->>2, value->>3, coalesce(value->>4, 'leased'), 1, ?2,
-                            iif(value->>4 IS NULL, ?3, NULL), iif(value->>4 IS NULL, ?4, NULL), value->>5, ?2
-                     FROM json_each(?1)",
-                )
-                .bind(Json::Array(jobs).to_string())
-                .bind(now)
-                .bind(&self.owner)
-                .bind(lease_until)
-                .execute(&mut *tx)
-                .await?;
+                     SELECT value->>0, value->>1, value->>2, value->>3, coalesce(value->>4, 'leased'), 1, ",
+                );
+                q.push_bind(now)
+                    .push(", iif(value->>4 IS NULL, ")
+                    .push_bind(self.owner.as_str())
+                    .push(", NULL), iif(value->>4 IS NULL, ")
+                    .push_bind(lease_until)
+                    .push(", NULL), value->>5, ")
+                    .push_bind(now)
+                    .push(" FROM json_each(")
+                    .push_bind(Json::Array(jobs).to_string())
+                    .push(")");
             }
         }
         if !schedules.is_empty() {
-            sqlx::query(
-                "INSERT INTO schedule_state (workflow_id, node, last_fired_at)
-                 SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true
-                 ON CONFLICT (workflow_id, node) DO UPDATE SET last_fired_at = excluded.last_fired_at",
-            )
-            .bind(Json::Array(schedules).to_string())
-            .execute(&mut *tx)
-            .await?;
+            script
+                .statement(
+                    "INSERT INTO schedule_state (workflow_id, node, last_fired_at)
+                     SELECT value->>0, value->>1, value->>2 FROM json_each(",
+                )
+                .push_bind(Json::Array(schedules).to_string())
+                .push(
+                    ") WHERE true
+                     ON CONFLICT (workflow_id, node) DO UPDATE SET last_fired_at = excluded.last_fired_at",
+                );
         }
         for chunk in runs.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
+            let q = script.statement(
                 "INSERT INTO runs (id, job_id, event_id, workflow_id, workflow_version, trigger_node,
                                    status, started_at, finished_at, duration_ms, failed_node, error,
                                    origin, origin_run, journal) ",
@@ -479,46 +486,42 @@ impl State {
                     .push_bind(pack(r.journal.get()));
             });
             q.push(" ON CONFLICT (id) DO NOTHING");
-            q.build().execute(&mut *tx).await?;
         }
         for chunk in logs.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO run_logs (run_id, lines) ");
+            let q = script.statement("INSERT INTO run_logs (run_id, lines) ");
             q.push_values(chunk, |mut b, (run, lines)| {
                 b.push_bind(run).push_bind(lines);
             });
             q.push(" ON CONFLICT (run_id) DO NOTHING");
-            q.build().execute(&mut *tx).await?;
         }
         if !resolved.is_empty() {
-            sqlx::query(
-                "UPDATE jobs SET status = 'done', updated_at = ?2
-                 WHERE status = 'dead' AND id IN (SELECT value FROM json_each(?1))",
-            )
-            .bind(serde_json::to_string(&resolved).expect("numbers serialize"))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            script
+                .statement("UPDATE jobs SET status = 'done', updated_at = ")
+                .push_bind(now)
+                .push(" WHERE status = 'dead' AND id IN (SELECT value FROM json_each(")
+                .push_bind(serde_json::to_string(&resolved).expect("numbers serialize"))
+                .push("))");
         }
         if !done.is_empty() {
-            sqlx::query(
-                "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?2
-                 WHERE id IN (SELECT value FROM json_each(?1))",
-            )
-            .bind(serde_json::to_string(&done).expect("numbers serialize"))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            script
+                .statement(
+                    "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ",
+                )
+                .push_bind(now)
+                .push(" WHERE id IN (SELECT value FROM json_each(")
+                .push_bind(serde_json::to_string(&done).expect("numbers serialize"))
+                .push("))");
         }
         for (id, why) in dead {
-            sqlx::query(
-                "UPDATE jobs SET status = 'dead', lease_owner = NULL, lease_until = NULL,
-                                 last_error = ?2, updated_at = ?3 WHERE id = ?1",
-            )
-            .bind(id)
-            .bind(why)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            script
+                .statement(
+                    "UPDATE jobs SET status = 'dead', lease_owner = NULL, lease_until = NULL, last_error = ",
+                )
+                .push_bind(why)
+                .push(", updated_at = ")
+                .push_bind(now)
+                .push(" WHERE id = ")
+                .push_bind(id);
         }
 
         // Answers for Accept and Finish, in order.
@@ -527,13 +530,18 @@ impl State {
             pending.push(Pending::Accept(reply, it.by_ref().take(n).collect()));
         }
 
+        if !others.is_empty() {
+            // They read what they change (and answer with it): the writes above go first.
+            script.send(&mut *conn).await?;
+        }
         for op in others {
             match op {
                 Op::Recover {
                     max_deliveries,
                     reply,
                 } => {
-                    let r = recover(&mut tx, &self.owner, now, lease_until, max_deliveries).await?;
+                    let r =
+                        recover(&mut *conn, &self.owner, now, lease_until, max_deliveries).await?;
                     pending.push(Pending::Recover(reply, r));
                 }
                 Op::Requeue { job_id, reply } => {
@@ -547,7 +555,7 @@ impl State {
                     .bind(now)
                     .bind(&self.owner)
                     .bind(lease_until)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut *conn)
                     .await?;
                     match row {
                         Some(row) => pending.push(Pending::Requeue(reply, job_of(&row))),
@@ -563,7 +571,7 @@ impl State {
                     )
                     .bind(job_id)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?
                     .rows_affected();
                     if n == 0 {
@@ -586,7 +594,7 @@ impl State {
                          ORDER BY version DESC LIMIT 1",
                     )
                     .bind(&workflow_id)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut *conn)
                     .await?;
                     let (last_version, last_hash): (i64, Option<String>) = match last {
                         Some(row) => (row.get(0), Some(row.get(1))),
@@ -606,7 +614,7 @@ impl State {
                     .bind(&hash)
                     .bind(&source)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                     pending.push(Pending::Version(reply, (last_version + 1, true)));
                 }
@@ -617,7 +625,7 @@ impl State {
                     )
                     .bind(&key)
                     .bind(&value)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                     pending.push(Pending::Unit(reply));
                 }
@@ -626,7 +634,38 @@ impl State {
                 }
             }
         }
-        Ok(tx)
+        script.statement("COMMIT");
+        script.send(conn).await
+    }
+}
+
+/// The statements of one commit, sent to SQLite's thread as one query when nothing in between
+/// needs an answer (bound values are taken in order across its statements). Every round trip
+/// to that thread waits its turn behind the requests the tokio thread is running, so a commit
+/// of BEGIN, three INSERTs and COMMIT in one trip instead of five finishes sooner.
+#[derive(Default)]
+struct Script<'a> {
+    q: Option<QueryBuilder<'a, Sqlite>>,
+}
+
+impl<'a> Script<'a> {
+    /// Starts the next statement with `sql`; the caller appends the rest.
+    fn statement(&mut self, sql: &str) -> &mut QueryBuilder<'a, Sqlite> {
+        match &mut self.q {
+            Some(q) => {
+                q.push(";\n").push(sql);
+            }
+            None => self.q = Some(QueryBuilder::new(sql)),
+        }
+        self.q.as_mut().expect("set above")
+    }
+
+    /// Runs the statements written so far.
+    async fn send(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        if let Some(mut q) = self.q.take() {
+            q.build().execute(conn).await?;
+        }
+        Ok(())
     }
 }
 
@@ -658,7 +697,7 @@ pub(crate) fn job_of(row: &sqlx::sqlite::SqliteRow) -> Job {
 /// locked to one process), so its lease is over. Lease them again, or dead-letter those that
 /// were delivered `max_deliveries` times already.
 async fn recover(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    conn: &mut SqliteConnection,
     owner: &str,
     now: i64,
     lease_until: i64,
@@ -674,7 +713,7 @@ async fn recover(
     .bind(owner)
     .bind(now)
     .bind(max_deliveries)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let rows = sqlx::query(
         "UPDATE jobs SET status = 'leased', attempts = attempts + 1, lease_owner = ?1,
@@ -685,7 +724,7 @@ async fn recover(
     .bind(owner)
     .bind(now)
     .bind(lease_until)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let mut jobs: Vec<Job> = rows.iter().map(job_of).collect();
     jobs.sort_by_key(|j| j.id);

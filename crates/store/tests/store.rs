@@ -718,3 +718,22 @@ async fn a_data_folder_from_before_the_partial_idempotency_index_keeps_its_event
     .unwrap();
     assert_eq!(partial, 1, "only events with a key have an index entry");
 }
+
+#[tokio::test]
+async fn a_failed_commit_keeps_nothing_and_the_next_one_works() {
+    let dir = tempdir();
+    let store = open(dir.path()).await;
+    // Two events with one id: the INSERT fails after the first row, inside the transaction.
+    let first = event("x", None, &[("w", "t")]);
+    let mut twin = event("x", None, &[("w", "t")]);
+    twin.id = first.id.clone();
+    let failed = store.accept(vec![first.clone(), twin]).await;
+    assert!(failed.is_err(), "a batch with a repeated id is refused");
+    assert!(store.event(&first.id).await.is_err(), "nothing of it was kept");
+    // The transaction was rolled back: the writer goes on.
+    let next = store.accept(vec![first.clone()]).await.unwrap();
+    assert_eq!(next[0].event_id, first.id);
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.events, stats.open_jobs), (1, 1));
+    store.close().await;
+}
