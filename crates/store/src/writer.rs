@@ -15,8 +15,9 @@ type Reply<T> = oneshot::Sender<Result<T>>;
 
 /// Rows per multi-row INSERT (15 columns x 64 rows stays far below SQLite's bound-parameter limit).
 const CHUNK: usize = 64;
-/// Prepared statements the write connection keeps: one multi-row INSERT per size (1 to
-/// [`CHUNK`] rows) for events, runs and run logs, and the fixed statements.
+/// Prepared statements the write connection keeps. A commit is one query (see [`Script`]),
+/// prepared once per shape: how many events, runs and log rows it inserts and which updates it
+/// makes. Under a steady load a few dozen shapes recur; others are prepared again when needed.
 pub(crate) const STATEMENT_CACHE: usize = 3 * CHUNK + 64;
 /// At most this many yields gather one commit's operations (see `gather`).
 const GATHER_ROUNDS: usize = 16;
@@ -156,7 +157,7 @@ pub(crate) async fn run(mut w: Writer) {
 /// Lets the tasks that are ready run before a commit, for as long as they bring more
 /// operations: one commit then carries what they were about to send. On a busy core this is
 /// the difference between about 3 and 10 events per commit (and every commit has a fixed cost:
-/// its round trips to SQLite's thread and the WAL pages it writes). On an idle process nothing
+/// its trip to SQLite's thread and the WAL pages it writes). On an idle process nothing
 /// else is ready, and the first yield finds nothing new.
 async fn gather(rx: &mpsc::Receiver<Op>, max_batch: usize) {
     let mut waiting = rx.len();

@@ -729,7 +729,10 @@ async fn a_failed_commit_keeps_nothing_and_the_next_one_works() {
     twin.id = first.id.clone();
     let failed = store.accept(vec![first.clone(), twin]).await;
     assert!(failed.is_err(), "a batch with a repeated id is refused");
-    assert!(store.event(&first.id).await.is_err(), "nothing of it was kept");
+    assert!(
+        store.event(&first.id).await.is_err(),
+        "nothing of it was kept"
+    );
     // The transaction was rolled back: the writer goes on.
     let next = store.accept(vec![first.clone()]).await.unwrap();
     assert_eq!(next[0].event_id, first.id);
