@@ -104,9 +104,10 @@ pub struct RunReport {
     pub duration_ms: f64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<LogLine>,
-    /// Node id to position in `nodes`, so that applying an event is not a linear search.
+    /// Node id to position in `nodes`, so that applying an event is not a linear search
+    /// (the plan's own index for a run: the report lists the plan's nodes in its order).
     #[serde(skip)]
-    index: HashMap<String, usize>,
+    index: Arc<HashMap<String, usize>>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -144,8 +145,13 @@ pub struct LogLine {
 }
 
 impl RunReport {
-    pub fn new<'a>(run_id: &str, node_ids: impl Iterator<Item = &'a str>) -> RunReport {
-        let mut report = RunReport {
+    /// A report of pending nodes: `node_ids` in order, with `index` giving each one's position.
+    pub fn new<'a>(
+        run_id: &str,
+        node_ids: impl Iterator<Item = &'a str>,
+        index: Arc<HashMap<String, usize>>,
+    ) -> RunReport {
+        RunReport {
             run_id: run_id.to_string(),
             status: RunStatus::Running,
             nodes: node_ids
@@ -173,20 +179,19 @@ impl RunReport {
             failed_node: None,
             duration_ms: 0.0,
             logs: Vec::new(),
-            index: HashMap::new(),
-        };
-        report.reindex();
-        report
+            index,
+        }
     }
 
     /// Rebuilds the lookup by node id (after reading a report back from a journal).
     pub fn reindex(&mut self) {
-        self.index = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.clone(), i))
-            .collect();
+        self.index = Arc::new(
+            self.nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.id.clone(), i))
+                .collect(),
+        );
     }
 
     /// Keeps what each For each item's run of the node at `position` gave (see

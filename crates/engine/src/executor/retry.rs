@@ -24,7 +24,6 @@ impl Run<'_> {
 
     /// Ends one node of a stopped frame: cancelled when running, skipped when pending.
     pub(super) fn stop_node(&mut self, fid: FrameId, i: usize, reason: &str) {
-        let node = self.plan.nodes[i].id.clone();
         let item = self.item(fid);
         let f = self.fr(fid);
         match f.state[i] {
@@ -34,7 +33,7 @@ impl Run<'_> {
                 let attempt = f.attempt[i].max(1);
                 let error = NodeError::new("cancelled", reason);
                 self.emit(RunEvent::NodeFailed {
-                    node,
+                    node: self.plan.nodes[i].id.clone(),
                     attempt,
                     started_ms: None,
                     duration_ms: 0.0,
@@ -45,7 +44,10 @@ impl Run<'_> {
             }
             State::Pending => {
                 f.state[i] = State::Skipped;
-                self.emit(RunEvent::NodeSkipped { node, item });
+                self.emit(RunEvent::NodeSkipped {
+                    node: self.plan.nodes[i].id.clone(),
+                    item,
+                });
             }
             State::Done | State::Skipped => {}
         }

@@ -10,12 +10,11 @@ pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         _ => Map::new(),
     };
     for (name, value) in params.key_values("fields") {
-        let field = format!("fields.{name}");
         let v = cx
             .plan
             .expressions
             .eval(value, &cx.scope)
-            .map_err(|e| expr_error(&field, e))?;
+            .map_err(|e| expr_error(&format!("fields.{name}"), e))?;
         insert_path(&mut out, name, v);
     }
     Ok(NodeOutput::out(Json::Object(out)))
