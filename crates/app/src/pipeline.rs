@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 use switchyard_core::expr::Scope;
@@ -16,8 +17,6 @@ use switchyard_store::{new_id, now_ms, Accepted, EventSource, Job, NewEvent, Run
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::{Registry, TriggerRef};
-use futures::FutureExt;
-
 use crate::runner::{Cause, Executed, Held, RunSpec, Settles, Unstored, Work};
 use crate::{App, AppError};
 

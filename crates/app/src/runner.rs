@@ -147,6 +147,14 @@ impl Drop for Forget<'_> {
     }
 }
 
+/// What a run does to its own job: done when it succeeded, a dead letter otherwise.
+fn own_outcome(report: &RunReport) -> JobOutcome {
+    match report.status {
+        RunStatus::Succeeded => JobOutcome::Done,
+        _ => JobOutcome::Dead(failure_text(report)),
+    }
+}
+
 /// Where run lines are logged: captured with the run, and quiet on the console by default.
 pub(crate) const RUN_TARGET: &str = "switchyard_app::run";
 
@@ -337,8 +345,7 @@ impl App {
             self.emitted(&reg, &plan, &report, &run_id, depth)
         };
         let outcome = match (&settles, report.status) {
-            (&Settles::Job(id), RunStatus::Succeeded) => Some((id, JobOutcome::Done)),
-            (&Settles::Job(id), _) => Some((id, JobOutcome::Dead(failure_text(&report)))),
+            (&Settles::Job(id), _) => Some((id, own_outcome(&report))),
             (&Settles::DeadLetter(id), RunStatus::Succeeded) => Some((id, JobOutcome::Resolved)),
             _ => None,
         };
@@ -375,13 +382,9 @@ impl App {
             logs,
         };
         if unstored {
-            let outcome = match report.status {
-                RunStatus::Succeeded => JobOutcome::Done,
-                _ => JobOutcome::Dead(failure_text(&report)),
-            };
             return Executed::Unstored(Box::new(Unstored {
                 finished,
-                outcome,
+                outcome: own_outcome(&report),
                 summary,
                 emitted: payloads,
             }));

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+use switchyard_core::plan::Plan;
 
 use crate::events::{NodeError, RunEvent, RunStatus};
 
@@ -145,18 +146,16 @@ pub struct LogLine {
 }
 
 impl RunReport {
-    /// A report of pending nodes: `node_ids` in order, with `index` giving each one's position.
-    pub fn new<'a>(
-        run_id: &str,
-        node_ids: impl Iterator<Item = &'a str>,
-        index: Arc<HashMap<String, usize>>,
-    ) -> RunReport {
+    /// A report of `plan`'s nodes, all pending, in plan order (so the plan's index is its own).
+    pub fn new(run_id: &str, plan: &Plan) -> RunReport {
         RunReport {
             run_id: run_id.to_string(),
             status: RunStatus::Running,
-            nodes: node_ids
-                .map(|id| NodeReport {
-                    id: id.to_string(),
+            nodes: plan
+                .nodes
+                .iter()
+                .map(|n| NodeReport {
+                    id: n.id.clone(),
                     status: NodeStatus::Pending,
                     output: None,
                     error: None,
@@ -179,7 +178,7 @@ impl RunReport {
             failed_node: None,
             duration_ms: 0.0,
             logs: Vec::new(),
-            index,
+            index: plan.index.clone(),
         }
     }
 

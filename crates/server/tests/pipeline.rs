@@ -29,7 +29,7 @@ async fn a_webhook_event_is_acknowledged_then_run_and_both_are_stored() {
     let event_id = body["event_id"].as_str().unwrap().to_string();
     let run = stored_run(&mut live, &event_id).await;
     assert_eq!(run.status, "succeeded");
-    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    let detail = s.event(&event_id).await;
     assert_eq!(detail["event"]["payload"]["n"], 21);
     assert_eq!(detail["runs"][0]["status"], "succeeded");
     assert_eq!(detail["jobs"][0]["status"], "done");
@@ -79,7 +79,7 @@ async fn a_repeated_delivery_returns_the_first_event_and_runs_once() {
     );
     let id = first["event_id"].as_str().unwrap().to_string();
     stored_run(&mut live, &id).await;
-    let detail = s.get(&format!("/api/events/{id}")).await;
+    let detail = s.event(&id).await;
     assert_eq!(detail["runs"].as_array().unwrap().len(), 1);
     assert_eq!(s.events_stored().await, 1);
 }
@@ -263,12 +263,7 @@ async fn emitted_events_start_the_workflows_that_listen_and_filters_choose() {
     // The chained event records the run that emitted it.
     let producer_run = seen.iter().find(|r| r.workflow_id == "producer").unwrap();
     let chained = seen.iter().find(|r| r.workflow_id == "audit").unwrap();
-    let event = s
-        .get(&format!(
-            "/api/events/{}",
-            chained.event_id.as_ref().unwrap()
-        ))
-        .await;
+    let event = s.event(chained.event_id.as_ref().unwrap()).await;
     assert_eq!(event["event"]["parent_run"], producer_run.id.as_str());
     assert_eq!(event["event"]["name"], "lead.qualified");
     assert_eq!(event["event"]["depth"], 1);
@@ -282,7 +277,7 @@ async fn emitted_events_start_the_workflows_that_listen_and_filters_choose() {
     let a = wait_for_run(&mut live, |r| r.workflow_id == "audit", MINUTE)
         .await
         .unwrap();
-    let chained = s.get(&format!("/api/events/{}", a.event_id.unwrap())).await;
+    let chained = s.event(&a.event_id.unwrap()).await;
     assert_eq!(chained["event"]["parent_run"], p.id.as_str());
     assert_eq!(
         chained["jobs"].as_array().unwrap().len(),
@@ -362,7 +357,7 @@ async fn a_failed_run_goes_to_dead_letters_and_a_retry_runs_it_again() {
         .as_array()
         .unwrap()
         .is_empty());
-    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    let detail = s.event(&event_id).await;
     assert_eq!(
         detail["runs"].as_array().unwrap().len(),
         2,
@@ -410,9 +405,7 @@ async fn a_schedule_fires_and_its_run_is_stored() {
         .await
         .expect("the schedule fired");
     assert_eq!(run.status, "succeeded");
-    let event = s
-        .get(&format!("/api/events/{}", run.event_id.unwrap()))
-        .await;
+    let event = s.event(&run.event_id.unwrap()).await;
     assert_eq!(event["event"]["source"], "schedule");
     assert_eq!(event["event"]["payload"]["job"], "tick");
     assert!(event["event"]["payload"]["scheduled_for"]
@@ -558,7 +551,7 @@ async fn the_event_long_poll_returns_once_its_runs_are_stored() {
     let s = serve(&[wf], ServerOptions::default()).await;
     let (_, body) = s.post("/hooks/slow", &json!({})).await;
     let id = body["event_id"].as_str().unwrap();
-    let now = s.get(&format!("/api/events/{id}")).await;
+    let now = s.event(id).await;
     assert_eq!(
         now["jobs"][0]["status"], "leased",
         "still running: the delay holds it"

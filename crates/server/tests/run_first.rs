@@ -59,12 +59,7 @@ async fn a_run_needing_nothing_outside_is_stored_with_its_event_and_a_call_out_i
     for n in 0..20 {
         let (status, body) = s.post("/hooks/in", &json!({"n": n})).await;
         assert_eq!(status, 202, "{body}");
-        let detail = s
-            .get(&format!(
-                "/api/events/{}",
-                body["event_id"].as_str().unwrap()
-            ))
-            .await;
+        let detail = s.event(body["event_id"].as_str().unwrap()).await;
         assert_eq!(detail["runs"].as_array().unwrap().len(), 1, "{detail}");
         assert_eq!(detail["runs"][0]["status"], "succeeded");
         assert_eq!(detail["runs"][0]["origin"], "webhook");
@@ -81,12 +76,7 @@ async fn a_run_needing_nothing_outside_is_stored_with_its_event_and_a_call_out_i
     // A failure is a dead letter at once, and can be retried.
     let (status, body) = s.post("/hooks/strict", &json!({"n": 1})).await;
     assert_eq!(status, 202, "{body}");
-    let detail = s
-        .get(&format!(
-            "/api/events/{}",
-            body["event_id"].as_str().unwrap()
-        ))
-        .await;
+    let detail = s.event(body["event_id"].as_str().unwrap()).await;
     assert_eq!(detail["runs"][0]["status"], "failed");
     assert_eq!(detail["jobs"][0]["status"], "dead");
     let dead = s.get("/api/dead-letters").await;
@@ -107,13 +97,13 @@ async fn a_run_needing_nothing_outside_is_stored_with_its_event_and_a_call_out_i
     assert_eq!(status, 202, "{body}");
     let event_id = body["event_id"].as_str().unwrap().to_string();
     arrived.recv().await.expect("the call is made");
-    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    let detail = s.event(&event_id).await;
     assert_eq!(detail["jobs"][0]["status"], "leased", "{detail}");
     assert!(detail["runs"].as_array().unwrap().is_empty());
     release.add_permits(1);
     let run = stored_run(&mut live, &event_id).await;
     assert_eq!(run.status, "succeeded");
-    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    let detail = s.event(&event_id).await;
     assert_eq!(detail["jobs"][0]["status"], "done");
     assert_eq!(detail["jobs"].as_array().unwrap().len(), 1);
 
@@ -143,12 +133,7 @@ async fn a_run_needing_nothing_outside_is_stored_with_its_event_and_a_call_out_i
         (first["duplicate"].as_bool(), again["duplicate"].as_bool()),
         (Some(false), Some(true))
     );
-    let detail = s
-        .get(&format!(
-            "/api/events/{}",
-            first["event_id"].as_str().unwrap()
-        ))
-        .await;
+    let detail = s.event(first["event_id"].as_str().unwrap()).await;
     assert_eq!(detail["runs"].as_array().unwrap().len(), 1, "{detail}");
     let first: Value = keyed("/hooks/calls", "calls-1")
         .await
@@ -168,7 +153,7 @@ async fn a_run_needing_nothing_outside_is_stored_with_its_event_and_a_call_out_i
     let event_id = first["event_id"].as_str().unwrap().to_string();
     release.add_permits(1);
     stored_run(&mut live, &event_id).await;
-    let detail = s.get(&format!("/api/events/{event_id}")).await;
+    let detail = s.event(&event_id).await;
     assert_eq!(detail["runs"].as_array().unwrap().len(), 1);
     assert!(arrived.try_recv().is_err(), "the repeat made no call");
 }

@@ -233,30 +233,10 @@ impl State {
     ) -> Result<()> {
         let now = now_ms();
         let lease_until = now + self.lease_ms;
-        // A repeated delivery that ran before it was stored: its run (which reached nothing
-        // outside the process) and what it emitted are dropped. Keys stored already, then
-        // keys seen earlier in this batch. (The writer is the only writer: nothing can store
-        // a key between this read and the commit.)
-        let ran_keys: Vec<&str> = ops
-            .iter()
-            .filter_map(|op| match op {
-                Op::AcceptRan { event, .. } => event.idempotency_key.as_deref(),
-                _ => None,
-            })
-            .collect();
-        let mut repeated_keys: std::collections::HashSet<String> = if ran_keys.is_empty() {
-            Default::default()
-        } else {
-            sqlx::query_scalar(
-                "SELECT idempotency_key FROM events
-                 WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
-            )
-            .bind(serde_json::to_string(&ran_keys).expect("strings serialize"))
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect()
-        };
+        // Who owns each idempotency key of the batch: the events that stored it already, read
+        // once here, then the first event of the batch that has it. (The writer is the only
+        // writer: nothing can store a key between this read and the commit.)
+        let mut owners = stored_owners(conn, &ops).await?;
         let mut batch_keys: std::collections::HashSet<String> = Default::default();
         let mut events: Vec<(usize, NewEvent)> = Vec::new();
         let mut runs: Vec<RunRecord> = Vec::new();
@@ -303,6 +283,9 @@ impl State {
                     push_run(&mut runs, &mut logs, run, &lines);
                     let slot = slots.len();
                     slots.push((reply, emitted.len()));
+                    for key in emitted.iter().filter_map(|e| e.idempotency_key.as_ref()) {
+                        batch_keys.insert(key.clone());
+                    }
                     events.extend(emitted.into_iter().map(|e| (slot, e)));
                 }
                 Op::AcceptRan {
@@ -319,9 +302,10 @@ impl State {
                     } = *run;
                     let slot = slots.len();
                     if let Some(key) = &event.idempotency_key {
-                        if repeated_keys.contains(key) || !batch_keys.insert(key.clone()) {
-                            // Stored as a repeat below (the first event's id), without its run.
-                            repeated_keys.insert(key.clone());
+                        if owners.contains_key(key) || !batch_keys.insert(key.clone()) {
+                            // A repeat that ran before it was stored: answered below with the
+                            // first event's id; its run (which reached nothing outside the
+                            // process) and what it emitted are dropped.
                             slots.push((reply, 1));
                             events.push((slot, event));
                             continue;
@@ -360,23 +344,10 @@ impl State {
                     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
                 );
             }
-            let keys: Vec<&str> = events
-                .iter()
-                .filter_map(|(_, e)| e.idempotency_key.as_deref())
-                .collect();
-            let mut owners: HashMap<String, String> = HashMap::new();
-            if !keys.is_empty() {
-                // A read inside the transaction: what is written so far goes first.
-                script.send(&mut *conn).await?;
-                let found = sqlx::query(
-                    "SELECT idempotency_key, id FROM events
-                     WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
-                )
-                .bind(serde_json::to_string(&keys).expect("strings serialize"))
-                .fetch_all(&mut *conn)
-                .await?;
-                for row in found {
-                    owners.insert(row.get(0), row.get(1));
+            // The INSERT keeps the first row of each key, as this does.
+            for (_, e) in &events {
+                if let Some(key) = &e.idempotency_key {
+                    owners.entry(key.clone()).or_insert_with(|| e.id.clone());
                 }
             }
             let mut jobs: Vec<Json> = Vec::new();
@@ -668,6 +639,37 @@ impl<'a> Script<'a> {
         }
         Ok(())
     }
+}
+
+/// The events stored already that own an idempotency key of `ops` (key to event id).
+async fn stored_owners(conn: &mut SqliteConnection, ops: &[Op]) -> Result<HashMap<String, String>> {
+    let mut events: Vec<&NewEvent> = Vec::new();
+    for op in ops {
+        match op {
+            Op::Accept { events: evs, .. } => events.extend(evs),
+            Op::AcceptRan { event, run, .. } => {
+                events.push(event);
+                events.extend(&run.emitted);
+            }
+            Op::Finish { run, .. } => events.extend(&run.emitted),
+            _ => {}
+        }
+    }
+    let keys: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e.idempotency_key.as_deref())
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = sqlx::query(
+        "SELECT idempotency_key, id FROM events
+         WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(serde_json::to_string(&keys).expect("strings serialize"))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
 /// A run to insert, with its log lines (a row of their own, when there are any).

@@ -62,6 +62,13 @@ fn unstored(ev: &NewEvent, status: &str) -> RunRecord {
     }
 }
 
+/// The workflows of `jobs`, sorted.
+fn workflows_of(jobs: &[Job]) -> Vec<&str> {
+    let mut wfs: Vec<&str> = jobs.iter().map(|j| j.workflow_id.as_str()).collect();
+    wfs.sort();
+    wfs
+}
+
 async fn open(dir: &std::path::Path) -> Store {
     Store::open(StoreConfig::new(dir)).await.unwrap()
 }
@@ -118,13 +125,7 @@ async fn accepted_events_and_runs_survive_a_reopen() {
 
     // The audit job and the emitted event's job were open when the process went away.
     let recovered = store.recover(5).await.unwrap();
-    let mut wfs: Vec<&str> = recovered
-        .jobs
-        .iter()
-        .map(|j| j.workflow_id.as_str())
-        .collect();
-    wfs.sort();
-    assert_eq!(wfs, ["audit", "crm"]);
+    assert_eq!(workflows_of(&recovered.jobs), ["audit", "crm"]);
     assert!(recovered.jobs.iter().all(|j| j.attempts == 2));
     store.close().await;
 }
@@ -197,13 +198,11 @@ async fn an_event_stored_with_its_run_settles_that_job_in_the_same_commit() {
     assert_eq!(store.run_logs(&run_id).await.unwrap()[0].message, "scored");
     assert_eq!(store.stats().await.unwrap().events, 2);
     let recovered = store.recover(5).await.unwrap();
-    let mut wfs: Vec<&str> = recovered
-        .jobs
-        .iter()
-        .map(|j| j.workflow_id.as_str())
-        .collect();
-    wfs.sort();
-    assert_eq!(wfs, ["audit", "crm"], "the settled job does not run again");
+    assert_eq!(
+        workflows_of(&recovered.jobs),
+        ["audit", "crm"],
+        "the settled job does not run again"
+    );
 
     // A failed run's job is a dead letter from the start, and can be retried.
     let ev = event("lead.submitted", None, &[("leads", "hook")]);

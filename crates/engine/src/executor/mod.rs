@@ -128,11 +128,7 @@ impl Engine {
         sink: &mut (dyn FnMut(&RunEvent) + Send),
     ) -> RunReport {
         let start = Instant::now();
-        let mut report = RunReport::new(
-            &req.run_id,
-            plan.nodes.iter().map(|n| n.id.as_str()),
-            plan.index.clone(),
-        );
+        let mut report = RunReport::new(&req.run_id, &plan);
         for (i, n) in plan.nodes.iter().enumerate() {
             if n.in_loop.is_some() && n.kind.is_recorded() {
                 report.record_items(i);

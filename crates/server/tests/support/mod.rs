@@ -238,6 +238,11 @@ impl Served {
         body
     }
 
+    /// `GET /api/events/{id}`: the event with its jobs and runs.
+    pub async fn event(&self, id: &str) -> Value {
+        self.get(&format!("/api/events/{id}")).await
+    }
+
     pub async fn post(&self, path: &str, body: impl std::borrow::Borrow<Value>) -> (u16, Value) {
         self.call(reqwest::Method::POST, path, Some(body.borrow()))
             .await
