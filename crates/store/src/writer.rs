@@ -350,7 +350,7 @@ impl State {
                     owners.entry(key.clone()).or_insert_with(|| e.id.clone());
                 }
             }
-            let mut jobs: Vec<Json> = Vec::new();
+            let mut jobs: Vec<JobRow<'_>> = Vec::new();
             for (i, (_, e)) in events.iter().enumerate() {
                 let first = e
                     .idempotency_key
@@ -370,25 +370,25 @@ impl State {
                 for t in &e.targets {
                     let id = self.next_job;
                     self.next_job += 1;
+                    let mut row = JobRow {
+                        id,
+                        event_id: &e.id,
+                        workflow_id: &t.workflow_id,
+                        trigger_node: &t.trigger_node,
+                        settled: None,
+                    };
                     if let Some((mut run, outcome, lines)) = settled.take() {
                         // The job the run settles: created settled, not handed to a worker.
-                        let (status, why) = match outcome {
+                        row.settled = Some(match outcome {
                             JobOutcome::Done | JobOutcome::Resolved => ("done", None),
                             JobOutcome::Dead(why) => ("dead", Some(why)),
-                        };
-                        jobs.push(json!([
-                            id,
-                            e.id,
-                            t.workflow_id,
-                            t.trigger_node,
-                            status,
-                            why
-                        ]));
+                        });
+                        jobs.push(row);
                         run.job_id = Some(id);
                         push_run(&mut runs, &mut logs, run, &lines);
                         continue;
                     }
-                    jobs.push(json!([id, e.id, t.workflow_id, t.trigger_node]));
+                    jobs.push(row);
                     mine.push(Job {
                         id,
                         event_id: e.id.clone(),
@@ -403,23 +403,32 @@ impl State {
                     jobs: mine,
                 });
             }
-            if !jobs.is_empty() {
-                // Leased to this process, unless settled already (a status after the ids).
+            // Leased to this process, unless settled already.
+            let owner = self.owner.as_str();
+            while !jobs.is_empty() {
+                let rest = jobs.split_off(jobs.len().min(CHUNK));
                 let q = script.statement(
                     "INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, attempts,
-                                       available_at, lease_owner, lease_until, last_error, updated_at)
-                     SELECT value->>0, value->>1, value->>2, value->>3, coalesce(value->>4, 'leased'), 1, ",
+                                       available_at, lease_owner, lease_until, last_error, updated_at) ",
                 );
-                q.push_bind(now)
-                    .push(", iif(value->>4 IS NULL, ")
-                    .push_bind(self.owner.as_str())
-                    .push(", NULL), iif(value->>4 IS NULL, ")
-                    .push_bind(lease_until)
-                    .push(", NULL), value->>5, ")
-                    .push_bind(now)
-                    .push(" FROM json_each(")
-                    .push_bind(Json::Array(jobs).to_string())
-                    .push(")");
+                q.push_values(std::mem::replace(&mut jobs, rest), |mut b, j| {
+                    b.push_bind(j.id)
+                        .push_bind(j.event_id)
+                        .push_bind(j.workflow_id)
+                        .push_bind(j.trigger_node);
+                    // One statement shape whatever the mix (it is prepared once per count).
+                    let (status, owner, until, why) = match j.settled {
+                        Some((status, why)) => (status, None, None, why),
+                        None => ("leased", Some(owner), Some(lease_until), None),
+                    };
+                    b.push_bind(status)
+                        .push("1")
+                        .push_bind(now)
+                        .push_bind(owner)
+                        .push_bind(until)
+                        .push_bind(why);
+                    b.push_bind(now);
+                });
             }
         }
         if !schedules.is_empty() {
@@ -609,6 +618,16 @@ impl State {
         script.statement("COMMIT");
         script.send(conn).await
     }
+}
+
+/// A job row to insert: leased to this process, or settled by the run that came with its event
+/// (a status, and the error of a dead one).
+struct JobRow<'e> {
+    id: i64,
+    event_id: &'e str,
+    workflow_id: &'e str,
+    trigger_node: &'e str,
+    settled: Option<(&'static str, Option<String>)>,
 }
 
 /// The statements of one commit, sent to SQLite's thread as one query when nothing in between
