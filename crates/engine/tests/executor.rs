@@ -289,6 +289,37 @@ async fn a_run_can_be_cancelled() {
 }
 
 #[tokio::test]
+async fn a_cancelled_run_stops_between_nodes_that_need_no_waiting() {
+    // Set and Log nodes run at once, without a future; cancelling still stops the run there.
+    let p = plan(
+        json!([
+            {"id": "start", "kind": "manual_trigger"},
+            {"id": "a", "kind": "set", "params": {"fields": {"step": "a"}}},
+            {"id": "b", "kind": "set", "params": {"fields": {"step": "b"}}},
+            {"id": "c", "kind": "log", "params": {"message": "never"}}
+        ]),
+        json!([{"from": "start", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "c"}]),
+    );
+    let req = RunRequest::new("r", json!({}));
+    let cancel = req.cancel.clone();
+    let report = Engine::new(EngineConfig::default())
+        .run(p, req, &mut move |e| {
+            if matches!(e, RunEvent::NodeStarted { node, .. } if node == "a") {
+                cancel.cancel();
+            }
+        })
+        .await;
+    assert_eq!(report.status, RunStatus::Cancelled, "{report:?}");
+    assert_eq!(status(&report, "a"), NodeStatus::Failed);
+    assert_eq!(
+        report.node("a").unwrap().error.as_ref().unwrap().code,
+        "cancelled"
+    );
+    assert_eq!(status(&report, "b"), NodeStatus::Skipped);
+    assert_eq!(status(&report, "c"), NodeStatus::Skipped);
+}
+
+#[tokio::test]
 async fn a_crashing_node_fails_the_run_without_crashing_the_engine() {
     let p = retrying(1);
     let mut req = RunRequest::new("r", json!({}));

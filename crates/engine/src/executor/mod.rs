@@ -157,6 +157,7 @@ impl Engine {
             run_info: Arc::new(json!({"id": req.run_id, "workflow": plan.id})),
             rng: req.seed.map(fastrand::Rng::with_seed).unwrap_or_default(),
             inflight: FuturesUnordered::new(),
+            ready: Default::default(),
             failure: None,
             services: self.services.clone(),
             test_sql: req
@@ -300,6 +301,8 @@ struct Run<'s> {
     run_info: Arc<Json>,
     rng: fastrand::Rng,
     inflight: FuturesUnordered<BoxFuture<'static, Done>>,
+    /// Results of attempts that ran at once, in order, for the loop to take before it polls.
+    ready: std::collections::VecDeque<Done>,
     /// The unhandled failure that stopped the run (node `None`: cancelled from outside).
     failure: Option<(Option<usize>, NodeError)>,
     services: Arc<Services>,
@@ -369,14 +372,20 @@ impl Run<'_> {
         self.resolve_all(TOP, work);
 
         let cancel = self.req.cancel.clone();
-        while !self.inflight.is_empty() && self.failure.is_none() {
-            let done = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => {
-                    self.failure = Some((None, NodeError::new("cancelled", "the run was cancelled")));
-                    break;
-                }
-                Some(done) = self.inflight.next() => done,
+        while (!self.ready.is_empty() || !self.inflight.is_empty()) && self.failure.is_none() {
+            // What ran at once goes first; then what the futures in flight finish.
+            let done = match self.ready.pop_front() {
+                Some(done) if !cancel.is_cancelled() => Some(done),
+                Some(_) => None,
+                None => tokio::select! {
+                    biased;
+                    _ = cancel.cancelled() => None,
+                    Some(done) = self.inflight.next() => Some(done),
+                },
+            };
+            let Some(done) = done else {
+                self.failure = Some((None, NodeError::new("cancelled", "the run was cancelled")));
+                break;
             };
             let mut work = Vec::new();
             let fid = match done {
@@ -421,6 +430,7 @@ impl Run<'_> {
             }
         }
         self.inflight.clear();
+        self.ready.clear();
         self.stop_leftovers();
     }
 

@@ -191,9 +191,24 @@ impl NodeOutput {
     }
 }
 
-/// The I/O nodes' futures are large (HTTP, SMTP, SQL, AI clients); they are boxed so that
-/// this future, allocated for every node that runs, stays small for the others.
+/// Runs a node that calls out or waits (see [`NodeKind::is_recorded`]); the I/O nodes' futures
+/// are large (HTTP, SMTP, SQL, AI clients), so they are boxed. Others run at once.
 pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
+    match cx.node().kind {
+        NodeKind::Delay => delay::run(cx).await,
+        NodeKind::HttpRequest => Box::pin(http_request::run(cx)).await,
+        NodeKind::AiClassify => Box::pin(ai::classify(cx)).await,
+        NodeKind::AiExtract => Box::pin(ai::extract(cx)).await,
+        NodeKind::AiGenerate => Box::pin(ai::generate(cx)).await,
+        NodeKind::SqlQuery => Box::pin(sql::query::run(cx)).await,
+        NodeKind::UpsertRow => Box::pin(sql::upsert::run(cx)).await,
+        NodeKind::SendEmail => Box::pin(email::run(cx)).await,
+        _ => execute_now(cx),
+    }
+}
+
+/// Runs a node that needs no waiting: it computes its output from its settings and data.
+pub(crate) fn execute_now(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     match cx.node().kind {
         // A trigger's output is the event; the run loop handles triggers itself.
         NodeKind::ManualTrigger
@@ -205,21 +220,21 @@ pub(crate) async fn execute(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::Switch => switch::run(cx),
         NodeKind::Filter => filter::run(cx),
         NodeKind::Merge => merge::run(cx),
-        NodeKind::Delay => delay::run(cx).await,
         NodeKind::Log => log::run(cx),
-        NodeKind::HttpRequest => Box::pin(http_request::run(cx)).await,
         NodeKind::EmitEvent => emit_event::run(cx),
         NodeKind::RespondWebhook => respond_webhook::run(cx),
-        NodeKind::AiClassify => Box::pin(ai::classify(cx)).await,
-        NodeKind::AiExtract => Box::pin(ai::extract(cx)).await,
-        NodeKind::AiGenerate => Box::pin(ai::generate(cx)).await,
-        NodeKind::SqlQuery => Box::pin(sql::query::run(cx)).await,
-        NodeKind::UpsertRow => Box::pin(sql::upsert::run(cx)).await,
         NodeKind::TextStats => text_stats::run(cx),
-        NodeKind::SendEmail => Box::pin(email::run(cx)).await,
         // The run loop runs these itself (executor/loop_run.rs): a For each runs its body per
         // item, a Collect gets the items' results. On their own they pass their input on.
         NodeKind::ForEach | NodeKind::Collect => Ok(NodeOutput::out(cx.input())),
+        kind @ (NodeKind::Delay
+        | NodeKind::HttpRequest
+        | NodeKind::AiClassify
+        | NodeKind::AiExtract
+        | NodeKind::AiGenerate
+        | NodeKind::SqlQuery
+        | NodeKind::UpsertRow
+        | NodeKind::SendEmail) => unreachable!("{kind:?} waits: it runs through execute"),
     }
 }
 
