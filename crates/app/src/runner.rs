@@ -479,14 +479,9 @@ impl App {
         depth: i64,
     ) -> Vec<NewEvent> {
         let mut out = Vec::new();
-        for n in &report.nodes {
-            if n.status != NodeStatus::Succeeded || n.pinned {
-                continue;
-            }
-            let Some(&i) = plan.index.get(&n.id) else {
-                continue;
-            };
-            if plan.nodes[i].kind != NodeKind::EmitEvent {
+        // The report lists the plan's nodes in the plan's order.
+        for (n, node) in report.nodes.iter().zip(&plan.nodes) {
+            if n.status != NodeStatus::Succeeded || n.pinned || node.kind != NodeKind::EmitEvent {
                 continue;
             }
             let Some(output) = &n.output else { continue };

@@ -186,7 +186,7 @@ fn given_or_run(
 ) -> Result<NodeOutput, NodeError> {
     match (replayed, pin, stand_in) {
         (Some(Outcome::Output(p)), _, _) | (None, Some(p), _) => {
-            Ok(NodeOutput::to((*p.output).clone(), p.ports.clone()))
+            Ok(NodeOutput::to(p.output.clone(), p.ports.clone()))
         }
         (Some(Outcome::Failed(e)), _, _) => Err(e),
         (None, None, Some(f)) => f(&cx.scope.input).map(NodeOutput::out),

@@ -301,7 +301,7 @@ impl Run<'_> {
                     Vec::new()
                 };
                 let out = NodeOutput {
-                    value: summary,
+                    value: Arc::new(summary),
                     ports: Ports::Named(ports),
                     logs: Vec::new(),
                 };
@@ -381,13 +381,13 @@ impl Run<'_> {
         }
         self.close_body(node);
         let at = self.started.elapsed();
-        let out = NodeOutput::to((*pin.output).clone(), Vec::new());
+        let out = NodeOutput::to(pin.output.clone(), Vec::new());
         self.succeed(TOP, node, 1, Timing::new(at, Duration::ZERO), out, work);
         self.top.sent[node] = info.collect.is_some();
         if let Some(c) = info.collect {
             match self.pin(c) {
                 Some(p) => {
-                    let out = NodeOutput::to((*p.output).clone(), p.ports.clone());
+                    let out = NodeOutput::to(p.output.clone(), p.ports.clone());
                     self.run_collect(node, c, out, work);
                 }
                 None => {

@@ -360,7 +360,7 @@ impl Run<'_> {
             input_from: None,
             item: None,
         });
-        let event = self.event.as_ref().clone();
+        let event = self.event.clone();
         self.succeed(
             TOP,
             trigger,
@@ -534,7 +534,7 @@ impl Run<'_> {
                 item,
             });
         }
-        let value = Arc::new(out.value);
+        let value = out.value;
         self.fr(fid).outputs.set(node, value.clone());
         let ports: Vec<String> = match out.ports {
             Ports::Out => vec!["out".to_string()],

@@ -7,5 +7,5 @@ pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     } else {
         "false"
     };
-    Ok(NodeOutput::to(cx.input(), vec![port.to_string()]))
+    Ok(NodeOutput::to(cx.input_shared(), vec![port.to_string()]))
 }

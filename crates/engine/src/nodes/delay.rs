@@ -34,7 +34,7 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         return Ok(out);
     }
     tokio::time::sleep(wait).await;
-    Ok(NodeOutput::out(cx.input()))
+    Ok(NodeOutput::out(cx.input_shared()))
 }
 
 /// `90 s`, `60 min`, `1.5 h`, `250 ms`.

@@ -15,7 +15,7 @@ pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
             } else {
                 Vec::new()
             };
-            Ok(NodeOutput::to(cx.input(), ports))
+            Ok(NodeOutput::to(cx.input_shared(), ports))
         }
         Some(Json::Array(items)) => {
             let mut kept = Vec::with_capacity(items.len());

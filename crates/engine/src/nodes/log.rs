@@ -16,7 +16,7 @@ pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         "warn" => tracing::warn!(target: "switchyard::workflow_log", node = %node, "{message}"),
         _ => tracing::info!(target: "switchyard::workflow_log", node = %node, "{message}"),
     }
-    let mut out = NodeOutput::out(cx.input());
+    let mut out = NodeOutput::out(cx.input_shared());
     out.logs.push((level, message));
     Ok(out)
 }

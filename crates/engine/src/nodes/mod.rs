@@ -74,6 +74,11 @@ impl NodeCx {
         self.scope.input.as_ref().clone()
     }
 
+    /// The input as it is, for a node that passes it on unchanged.
+    pub fn input_shared(&self) -> Arc<Json> {
+        self.scope.input.clone()
+    }
+
     /// The client for addresses a workflow controls (HTTP request nodes).
     pub fn http(&self) -> reqwest::Client {
         self.services.http.client(Redirects::AnySite)
@@ -136,7 +141,7 @@ impl NodeCx {
         }
         match result {
             Ok(mut out) => {
-                redactor.json(&mut out.value);
+                redactor.json(Arc::make_mut(&mut out.value));
                 for (_, line) in &mut out.logs {
                     if let Some(r) = redactor.text(line) {
                         *line = r;
@@ -167,24 +172,26 @@ pub(crate) enum Ports {
 }
 
 pub(crate) struct NodeOutput {
-    pub value: Json,
+    /// Shared: a node that passes its input on (Switch, Condition, Log ...) gives the same value
+    /// without copying it.
+    pub value: Arc<Json>,
     pub ports: Ports,
     /// (level, message) lines for the run's log.
     pub logs: Vec<(String, String)>,
 }
 
 impl NodeOutput {
-    pub fn out(value: Json) -> NodeOutput {
+    pub fn out(value: impl Into<Arc<Json>>) -> NodeOutput {
         NodeOutput {
-            value,
+            value: value.into(),
             ports: Ports::Out,
             logs: Vec::new(),
         }
     }
 
-    pub fn to(value: Json, ports: Vec<String>) -> NodeOutput {
+    pub fn to(value: impl Into<Arc<Json>>, ports: Vec<String>) -> NodeOutput {
         NodeOutput {
-            value,
+            value: value.into(),
             ports: Ports::Named(ports),
             logs: Vec::new(),
         }
@@ -214,7 +221,7 @@ pub(crate) fn execute_now(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::ManualTrigger
         | NodeKind::WebhookTrigger
         | NodeKind::ScheduleTrigger
-        | NodeKind::EventTrigger => Ok(NodeOutput::out(cx.scope.event.as_ref().clone())),
+        | NodeKind::EventTrigger => Ok(NodeOutput::out(cx.scope.event.clone())),
         NodeKind::Set => set::run(cx),
         NodeKind::Condition => condition::run(cx),
         NodeKind::Switch => switch::run(cx),
@@ -226,7 +233,7 @@ pub(crate) fn execute_now(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
         NodeKind::TextStats => text_stats::run(cx),
         // The run loop runs these itself (executor/loop_run.rs): a For each runs its body per
         // item, a Collect gets the items' results. On their own they pass their input on.
-        NodeKind::ForEach | NodeKind::Collect => Ok(NodeOutput::out(cx.input())),
+        NodeKind::ForEach | NodeKind::Collect => Ok(NodeOutput::out(cx.input_shared())),
         kind @ (NodeKind::Delay
         | NodeKind::HttpRequest
         | NodeKind::AiClassify

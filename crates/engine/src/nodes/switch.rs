@@ -25,5 +25,5 @@ pub(super) fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     if ports.is_empty() {
         ports.push("default".to_string());
     }
-    Ok(NodeOutput::to(cx.input(), ports))
+    Ok(NodeOutput::to(cx.input_shared(), ports))
 }
