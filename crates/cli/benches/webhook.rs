@@ -101,9 +101,11 @@ async fn run(durability: &str, length: Duration) {
     let url = format!("{base}/hooks/lead-form");
     // Warm-up, then the measured window.
     let _ = load(&http, &url, Duration::from_secs(1)).await;
+    let cpu_before = cpu_seconds(child.id());
     let started = Instant::now();
     let (mut latencies, acked) = load(&http, &url, length).await;
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds(child.id()).zip(cpu_before).map(|(b, a)| b - a);
 
     // Every acknowledged event has its run stored (wait for the workers to drain).
     let health = loop {
@@ -137,6 +139,16 @@ async fn run(durability: &str, length: Duration) {
         "  {acked} events in {elapsed:.1} s = {rate:.0} events/s ({:.2}x the {TARGET_EVENTS_PER_SEC:.0}/s target)",
         rate / TARGET_EVENTS_PER_SEC
     );
+    // The server's own CPU time per event: less sensitive than events/s to what else this
+    // machine runs (the core may be shared), so A/B comparisons can read both.
+    if let Some(cpu) = cpu {
+        println!(
+            "  server CPU: {:.0} µs per event ({:.0} events per CPU-second; its core {:.0}% busy)",
+            cpu * 1e6 / acked as f64,
+            acked as f64 / cpu,
+            100.0 * cpu / elapsed
+        );
+    }
     println!(
         "  latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms ({:.2}x the {TARGET_P99_MS} ms target), max {:.2} ms",
         pct(0.5),
@@ -162,6 +174,16 @@ async fn run(durability: &str, length: Duration) {
         warmup_and_measured, runs,
         "an acknowledged event is missing its run"
     );
+}
+
+/// User and system CPU time of a process and all its threads so far (Linux `/proc`, in the
+/// kernel's 100 Hz ticks).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// 16 connections posting as fast as answers come back, for `length`.
