@@ -320,6 +320,8 @@ impl State {
             }
         }
 
+        // Declared before the script, which borrows the rows' values until it is sent.
+        let mut jobs: Vec<JobRow<'_>> = Vec::new();
         let mut script = Script::default();
         script.statement("BEGIN");
 
@@ -350,7 +352,6 @@ impl State {
                     owners.entry(key.clone()).or_insert_with(|| e.id.clone());
                 }
             }
-            let mut jobs: Vec<JobRow<'_>> = Vec::new();
             for (i, (_, e)) in events.iter().enumerate() {
                 let first = e
                     .idempotency_key
@@ -405,29 +406,28 @@ impl State {
             }
             // Leased to this process, unless settled already.
             let owner = self.owner.as_str();
-            while !jobs.is_empty() {
-                let rest = jobs.split_off(jobs.len().min(CHUNK));
+            for chunk in jobs.chunks(CHUNK) {
                 let q = script.statement(
                     "INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, attempts,
                                        available_at, lease_owner, lease_until, last_error, updated_at) ",
                 );
-                q.push_values(std::mem::replace(&mut jobs, rest), |mut b, j| {
+                q.push_values(chunk, |mut b, j| {
+                    // One statement shape whatever the mix (it is prepared once per count).
+                    let (status, owner, until, why) = match &j.settled {
+                        Some((status, why)) => (*status, None, None, why.as_deref()),
+                        None => ("leased", Some(owner), Some(lease_until), None),
+                    };
                     b.push_bind(j.id)
                         .push_bind(j.event_id)
                         .push_bind(j.workflow_id)
-                        .push_bind(j.trigger_node);
-                    // One statement shape whatever the mix (it is prepared once per count).
-                    let (status, owner, until, why) = match j.settled {
-                        Some((status, why)) => (status, None, None, why),
-                        None => ("leased", Some(owner), Some(lease_until), None),
-                    };
-                    b.push_bind(status)
+                        .push_bind(j.trigger_node)
+                        .push_bind(status)
                         .push("1")
                         .push_bind(now)
                         .push_bind(owner)
                         .push_bind(until)
-                        .push_bind(why);
-                    b.push_bind(now);
+                        .push_bind(why)
+                        .push_bind(now);
                 });
             }
         }

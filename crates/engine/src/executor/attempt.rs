@@ -15,6 +15,14 @@ impl Timing {
         Timing { at: Some(at), took }
     }
 
+    /// Something that started at `started`, in a run that started at `run_started`, and ends now.
+    pub(super) fn until_now(run_started: Instant, started: Instant) -> Timing {
+        Timing::new(
+            started.saturating_duration_since(run_started),
+            started.elapsed(),
+        )
+    }
+
     pub(super) fn at_ms(&self) -> Option<f64> {
         self.at.map(ms)
     }
@@ -53,10 +61,7 @@ impl Run<'_> {
                 frame: fid,
                 node,
                 attempt,
-                timing: Timing::new(
-                    started.saturating_duration_since(run_started),
-                    started.elapsed(),
-                ),
+                timing: Timing::until_now(run_started, started),
                 result: cx.scrub(result),
             });
             return;
@@ -90,10 +95,7 @@ impl Run<'_> {
                 frame: fid,
                 node,
                 attempt,
-                timing: Timing::new(
-                    started.saturating_duration_since(run_started),
-                    started.elapsed(),
-                ),
+                timing: Timing::until_now(run_started, started),
                 result,
             }
         };

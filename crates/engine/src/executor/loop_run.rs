@@ -279,10 +279,7 @@ impl Run<'_> {
     /// Collect runs.
     fn finish_loop(&mut self, node: usize) {
         let lp = self.loops.remove(&node).expect("a running loop");
-        let timing = Timing::new(
-            lp.started.saturating_duration_since(self.started),
-            lp.started.elapsed(),
-        );
+        let timing = Timing::until_now(self.started, lp.started);
         let mut work = Vec::new();
         self.close_body(node);
         match lp.failed {

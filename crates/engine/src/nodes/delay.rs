@@ -26,7 +26,7 @@ pub(super) async fn run(cx: &NodeCx) -> Result<NodeOutput, NodeError> {
     let wait = Duration::from_secs_f64(amount * unit_ms / 1000.0);
     if cx.test_mode {
         // Test mode does not wait: a follow-up an hour later is tested now.
-        let mut out = NodeOutput::out(cx.input());
+        let mut out = NodeOutput::out(cx.input_shared());
         out.logs.push((
             "info".to_string(),
             format!("test mode: would wait {}", describe(wait)),
