@@ -323,6 +323,10 @@ impl State {
         // Declared before the script, which borrows the rows' values until it is sent.
         let mut jobs: Vec<JobRow<'_>> = Vec::new();
         let mut script = Script::default();
+        // The INSERTs say OR FAIL: a constraint that fails stops the statement without undoing
+        // its earlier rows, so SQLite keeps no statement journal (a copy of every page the
+        // statement touches, made in case it has to be undone). Nothing is lost by that: any
+        // error rolls the whole transaction back (`commit`).
         script.statement("BEGIN");
 
         // Events, deduplicated on their idempotency key.
@@ -330,7 +334,7 @@ impl State {
         if !events.is_empty() {
             for chunk in events.chunks(CHUNK) {
                 let q = script.statement(
-                    "INSERT INTO events (id, name, source, payload, received_at, idempotency_key, parent_run, depth) ",
+                    "INSERT OR FAIL INTO events (id, name, source, payload, received_at, idempotency_key, parent_run, depth) ",
                 );
                 q.push_values(chunk, |mut b, (_, e)| {
                     b.push_bind(&e.id)
@@ -408,7 +412,7 @@ impl State {
             let owner = self.owner.as_str();
             for chunk in jobs.chunks(CHUNK) {
                 let q = script.statement(
-                    "INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, attempts,
+                    "INSERT OR FAIL INTO jobs (id, event_id, workflow_id, trigger_node, status, attempts,
                                        available_at, lease_owner, lease_until, last_error, updated_at) ",
                 );
                 q.push_values(chunk, |mut b, j| {
@@ -445,7 +449,7 @@ impl State {
         }
         for chunk in runs.chunks(CHUNK) {
             let q = script.statement(
-                "INSERT INTO runs (id, job_id, event_id, workflow_id, workflow_version, trigger_node,
+                "INSERT OR FAIL INTO runs (id, job_id, event_id, workflow_id, workflow_version, trigger_node,
                                    status, started_at, finished_at, duration_ms, failed_node, error,
                                    origin, origin_run, journal) ",
             );
@@ -469,7 +473,7 @@ impl State {
             q.push(" ON CONFLICT (id) DO NOTHING");
         }
         for chunk in logs.chunks(CHUNK) {
-            let q = script.statement("INSERT INTO run_logs (run_id, lines) ");
+            let q = script.statement("INSERT OR FAIL INTO run_logs (run_id, lines) ");
             q.push_values(chunk, |mut b, (run, lines)| {
                 b.push_bind(run).push_bind(lines);
             });
