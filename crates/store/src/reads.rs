@@ -153,8 +153,12 @@ impl Store {
     /// An event with its jobs and the runs it caused.
     pub async fn event_detail(&self, id: &str) -> Result<EventDetail> {
         let event = self.event(id).await?;
+        // The event's jobs have consecutive ids (see the writer); rows stored before that was
+        // recorded were given their range by migration 0004.
         let jobs = sqlx::query(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE event_id = ?1 ORDER BY id"
+            "SELECT {JOB_COLUMNS} FROM jobs, (SELECT first_job, job_count FROM events WHERE id = ?1) AS e
+             WHERE jobs.id >= e.first_job AND jobs.id < e.first_job + e.job_count AND jobs.event_id = ?1
+             ORDER BY jobs.id"
         ))
         .bind(id)
         .fetch_all(&self.inner.reads)

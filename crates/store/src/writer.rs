@@ -332,37 +332,27 @@ impl State {
         // Events, deduplicated on their idempotency key.
         let mut accepted: Vec<Accepted> = Vec::with_capacity(events.len());
         if !events.is_empty() {
-            for chunk in events.chunks(CHUNK) {
-                let q = script.statement(
-                    "INSERT OR FAIL INTO events (id, name, source, payload, received_at, idempotency_key, parent_run, depth) ",
-                );
-                q.push_values(chunk, |mut b, (_, e)| {
-                    b.push_bind(&e.id)
-                        .push_bind(&e.name)
-                        .push_bind(e.source.as_str())
-                        .push_bind(e.payload.to_string())
-                        .push_bind(e.received_at)
-                        .push_bind(&e.idempotency_key)
-                        .push_bind(&e.parent_run)
-                        .push_bind(e.depth);
-                });
-                q.push(
-                    " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
-                );
-            }
             // The INSERT keeps the first row of each key, as this does.
             for (_, e) in &events {
                 if let Some(key) = &e.idempotency_key {
                     owners.entry(key.clone()).or_insert_with(|| e.id.clone());
                 }
             }
+            // Each event's jobs get consecutive ids: the event row keeps the first and how many,
+            // so an event's jobs are found by id (no index of jobs by event to update).
+            let mut spans: Vec<(Option<i64>, i64)> = Vec::with_capacity(events.len());
             for (i, (_, e)) in events.iter().enumerate() {
+                spans.push(match e.targets.len() {
+                    0 => (None, 0),
+                    n => (Some(self.next_job), n as i64),
+                });
                 let first = e
                     .idempotency_key
                     .as_ref()
                     .and_then(|k| owners.get(k))
                     .filter(|id| **id != e.id);
                 if let Some(first) = first {
+                    spans[i] = (None, 0);
                     accepted.push(Accepted {
                         event_id: first.clone(),
                         duplicate: true,
@@ -407,6 +397,30 @@ impl State {
                     duplicate: false,
                     jobs: mine,
                 });
+            }
+            for (chunk, spans) in events.chunks(CHUNK).zip(spans.chunks(CHUNK)) {
+                let q = script.statement(
+                    "INSERT OR FAIL INTO events (id, name, source, payload, received_at, idempotency_key,
+                                         parent_run, depth, first_job, job_count) ",
+                );
+                q.push_values(
+                    chunk.iter().zip(spans),
+                    |mut b, ((_, e), (first_job, count))| {
+                        b.push_bind(&e.id)
+                            .push_bind(&e.name)
+                            .push_bind(e.source.as_str())
+                            .push_bind(e.payload.to_string())
+                            .push_bind(e.received_at)
+                            .push_bind(&e.idempotency_key)
+                            .push_bind(&e.parent_run)
+                            .push_bind(e.depth)
+                            .push_bind(*first_job)
+                            .push_bind(*count);
+                    },
+                );
+                q.push(
+                    " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+                );
             }
             // Leased to this process, unless settled already.
             let owner = self.owner.as_str();

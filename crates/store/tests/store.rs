@@ -719,6 +719,63 @@ async fn a_data_folder_from_before_the_partial_idempotency_index_keeps_its_event
 }
 
 #[tokio::test]
+async fn events_stored_before_jobs_were_found_by_id_range_still_show_their_jobs() {
+    let dir = tempdir();
+    let file = dir.path().join("switchyard.db");
+    {
+        // The schema as the first three migrations left it: jobs found through an index by event.
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = before.migrations[..3].to_vec().into();
+        before.run(&mut conn).await.unwrap();
+        sqlx::query(
+            "INSERT INTO events (seq, id, name, source, payload, received_at)
+             VALUES (1, 'evt_two', 'x', 'webhook', '{}', 1),
+                    (2, 'evt_none', 'x', 'manual', '{}', 2),
+                    (3, 'evt_one', 'x', 'manual', '{}', 3);
+             INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, available_at, updated_at)
+             VALUES (4, 'evt_two', 'a', 't', 'done', 1, 1),
+                    (5, 'evt_two', 'b', 't', 'dead', 1, 1),
+                    (6, 'evt_one', 'c', 't', 'queued', 3, 3);",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+
+    let store = open(dir.path()).await;
+    let jobs = |d: switchyard_store::EventDetail| -> Vec<(i64, String)> {
+        d.jobs.into_iter().map(|j| (j.id, j.workflow_id)).collect()
+    };
+    assert_eq!(
+        jobs(store.event_detail("evt_two").await.unwrap()),
+        [(4, "a".to_string()), (5, "b".to_string())]
+    );
+    assert_eq!(jobs(store.event_detail("evt_none").await.unwrap()), []);
+    assert_eq!(
+        jobs(store.event_detail("evt_one").await.unwrap()),
+        [(6, "c".to_string())]
+    );
+    // A new event's jobs follow the old ones and are found the same way.
+    let acc = store
+        .accept(vec![event("x", None, &[("d", "t"), ("e", "t")])])
+        .await
+        .unwrap();
+    let ids: Vec<i64> = acc[0].jobs.iter().map(|j| j.id).collect();
+    assert_eq!(ids, [7, 8]);
+    let detail = store.event_detail(&acc[0].event_id).await.unwrap();
+    assert_eq!(jobs(detail), [(7, "d".to_string()), (8, "e".to_string())]);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn a_failed_commit_keeps_nothing_and_the_next_one_works() {
     let dir = tempdir();
     let store = open(dir.path()).await;
