@@ -27,7 +27,24 @@ impl Drop for Server {
 
 /// Starts `switchyard serve` on a free port and returns once it listens.
 fn start(data: &Path, workflows: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+    start_with(
+        Command::new(env!("CARGO_BIN_EXE_switchyard")),
+        data,
+        workflows,
+    )
+}
+
+/// The same, pinned to one CPU (`taskset`): the server then runs its single-threaded scheduler.
+fn start_on_one_core(data: &Path, workflows: &Path) -> Server {
+    let mut taskset = Command::new("taskset");
+    taskset
+        .args(["-c", "0"])
+        .arg(env!("CARGO_BIN_EXE_switchyard"));
+    start_with(taskset, data, workflows)
+}
+
+fn start_with(mut command: Command, data: &Path, workflows: &Path) -> Server {
+    let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0", "--durability", "full"])
         .arg("--data-dir")
         .arg(data)
@@ -87,7 +104,8 @@ async fn settled_event(http: &reqwest::Client, base: &str, id: &str) -> Value {
 async fn a_fresh_data_dir_accepts_the_lead_webhook_and_shows_the_completed_run() {
     let data = tempfile::tempdir().unwrap();
     let workflows = lead_workflows();
-    let mut server = start(&data.path().join("nested/new"), workflows.path());
+    // On one core (how the benchmark runs it), with everything on one thread.
+    let mut server = start_on_one_core(&data.path().join("nested/new"), workflows.path());
     let http = reqwest::Client::new();
     let r = http
         .post(format!("{}/hooks/lead-form", server.base))

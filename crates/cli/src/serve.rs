@@ -58,10 +58,17 @@ pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
 }
 
 pub fn main(args: ServeArgs) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("the runtime starts");
+    // On one core a single-threaded scheduler does the same work without handing tasks
+    // between threads (requests, runs and the writer's task all run where they were woken).
+    let one_core = std::thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+    let runtime = if one_core {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()
+    .expect("the runtime starts");
     runtime.block_on(serve(args))
 }
 
