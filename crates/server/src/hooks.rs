@@ -3,12 +3,13 @@
 //! the workflow has a Respond to webhook node, answers with what that node says.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Json;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use switchyard_app::Delivery;
 
 use crate::{error, ApiError, Ctx};
@@ -21,13 +22,23 @@ pub(crate) fn routes(ctx: Ctx) -> axum::Router {
         .with_state(ctx)
 }
 
-async fn receive(
-    State(ctx): State<Ctx>,
-    Path(path): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
+/// What a webhook answers once its event is stored.
+#[derive(Serialize)]
+struct Stored<'a> {
+    event_id: &'a str,
+    duplicate: bool,
+}
+
+async fn receive(State(ctx): State<Ctx>, Path(path): Path<String>, request: Request) -> Response {
+    // The headers are read where they are (the `HeaderMap` extractor would copy them all), then
+    // the body is taken, under the router's size limit.
+    // (The extensions go with the body: they carry the size limit.)
+    let (mut parts, body) = request.into_parts();
+    let mut body_only = Request::new(body);
+    *body_only.extensions_mut() = std::mem::take(&mut parts.extensions);
+    let body = Bytes::from_request(body_only, &ctx).await;
+    let method = &parts.method;
+    let headers = &parts.headers;
     let Some(route) = ctx.app.webhook_route(&path) else {
         return error(
             StatusCode::NOT_FOUND,
@@ -122,7 +133,10 @@ async fn receive(
             duplicate,
         }) => (
             StatusCode::ACCEPTED,
-            Json(json!({"event_id": event_id, "duplicate": duplicate})),
+            Json(Stored {
+                event_id: &event_id,
+                duplicate,
+            }),
         )
             .into_response(),
         Ok(Delivery::Responded { event_id, reply }) => {

@@ -57,6 +57,8 @@ async fn a_webhook_event_is_acknowledged_then_run_and_both_are_stored() {
         .unwrap();
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe"));
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["referrer-policy"], "no-referrer");
 }
 
 #[tokio::test]
