@@ -8,8 +8,10 @@
 set -euo pipefail
 
 # libdbus-1-dev: the OS keychain (Secret Service) that holds the secrets' master key.
+# util-linux: `taskset`, which pins a test's server to one CPU (essential on Debian; listed so
+# that a trimmed image gets it too).
 BUILD_PKGS=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev libxdo-dev file libdbus-1-dev)
-TEST_PKGS=(xvfb xauth chromium webkit2gtk-driver postgresql)
+TEST_PKGS=(xvfb xauth chromium webkit2gtk-driver postgresql util-linux)
 
 case "${1:-}" in
   --build) PKGS=("${BUILD_PKGS[@]}") ;;
