@@ -30,9 +30,8 @@ struct Stored<'a> {
 }
 
 async fn receive(State(ctx): State<Ctx>, Path(path): Path<String>, request: Request) -> Response {
-    // The headers are read where they are (the `HeaderMap` extractor would copy them all), then
-    // the body is taken, under the router's size limit.
-    // (The extensions go with the body: they carry the size limit.)
+    // The headers are read where they are (the `HeaderMap` extractor would copy them all); the
+    // body is taken with the request's extensions, which carry the router's size limit.
     let (mut parts, body) = request.into_parts();
     let mut body_only = Request::new(body);
     *body_only.extensions_mut() = std::mem::take(&mut parts.extensions);

@@ -342,17 +342,13 @@ impl State {
             // so an event's jobs are found by id (no index of jobs by event to update).
             let mut spans: Vec<(Option<i64>, i64)> = Vec::with_capacity(events.len());
             for (i, (_, e)) in events.iter().enumerate() {
-                spans.push(match e.targets.len() {
-                    0 => (None, 0),
-                    n => (Some(self.next_job), n as i64),
-                });
                 let first = e
                     .idempotency_key
                     .as_ref()
                     .and_then(|k| owners.get(k))
                     .filter(|id| **id != e.id);
                 if let Some(first) = first {
-                    spans[i] = (None, 0);
+                    spans.push((None, 0));
                     accepted.push(Accepted {
                         event_id: first.clone(),
                         duplicate: true,
@@ -360,6 +356,10 @@ impl State {
                     });
                     continue;
                 }
+                spans.push(match e.targets.len() {
+                    0 => (None, 0),
+                    n => (Some(self.next_job), n as i64),
+                });
                 let mut mine = Vec::with_capacity(e.targets.len());
                 let mut settled = ran.remove(&i);
                 for t in &e.targets {

@@ -702,6 +702,13 @@ async fn a_data_folder_from_before_the_partial_idempotency_index_keeps_its_event
     assert!(again[0].duplicate);
     assert_eq!(again[0].event_id, "evt_keyed");
     assert!(!again[1].duplicate && !again[2].duplicate);
+    // Each new event behind the repeat shows its own job (found by its id range).
+    for a in &again[1..] {
+        let detail = store.event_detail(&a.event_id).await.unwrap();
+        let ids: Vec<i64> = detail.jobs.iter().map(|j| j.id).collect();
+        assert_eq!(ids, [a.jobs[0].id]);
+    }
+    assert_ne!(again[1].jobs[0].id, again[2].jobs[0].id);
     assert_eq!(store.stats().await.unwrap().events, 4);
     // New events come after the old ones (`seq` was kept).
     let listed = store.events(10, None).await.unwrap();
