@@ -4,6 +4,7 @@
 //! transaction (group commit); every caller gets its answer only after that commit. Reads go
 //! through a separate pool and never wait for the writer.
 
+mod apply;
 mod checkpoint;
 mod ids;
 mod inbox;

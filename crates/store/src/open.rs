@@ -98,7 +98,7 @@ impl Store {
             // A WAL file that grew under a burst is cut back to 64 MiB when it starts over.
             .pragma("journal_size_limit", "67108864")
             // Multi-row INSERTs of every size up to CHUNK rows, for each table, stay prepared.
-            .statement_cache_capacity(writer::STATEMENT_CACHE)
+            .statement_cache_capacity(crate::apply::STATEMENT_CACHE)
             .connect()
             .await?;
         sqlx::migrate!("./migrations").run(&mut conn).await?;
