@@ -2,12 +2,11 @@
 //! and paging, origins, log lines stored with their run, dead letters resolved by a later run,
 //! and metrics computed from known runs.
 
+mod common;
+
+use common::open;
 use serde_json::{json, Value as Json};
 use switchyard_store::*;
-
-async fn open(dir: &std::path::Path) -> Store {
-    Store::open(StoreConfig::new(dir)).await.unwrap()
-}
 
 /// Stores an event for workflow `wf` and returns its job.
 async fn job(store: &Store, wf: &str, payload: Json) -> Job {
