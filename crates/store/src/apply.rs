@@ -155,13 +155,13 @@ impl State {
                 }
                 spans.push(match e.targets.len() {
                     0 => (None, 0),
-                    n => (Some(self.next_job), n as i64),
+                    n => (Some(self.next.job), n as i64),
                 });
                 let mut mine = Vec::with_capacity(e.targets.len());
                 let mut settled = ran.remove(&i);
                 for t in &e.targets {
-                    let id = self.next_job;
-                    self.next_job += 1;
+                    let id = self.next.job;
+                    self.next.job += 1;
                     let mut row = JobRow {
                         id,
                         event_id: &e.id,
@@ -195,26 +195,29 @@ impl State {
                     jobs: mine,
                 });
             }
-            for (chunk, spans) in events.chunks(CHUNK).zip(spans.chunks(CHUNK)) {
+            let keys: Vec<i64> = events
+                .iter()
+                .map(|(_, e)| row_key(&e.id, &mut self.next.other_event))
+                .collect();
+            let rows = events.iter().zip(spans.iter().zip(keys));
+            for chunk in rows.collect::<Vec<_>>().chunks(CHUNK) {
                 let q = script.statement(
-                    "INSERT OR FAIL INTO events (id, name, source, payload, received_at, idempotency_key,
-                                         parent_run, depth, first_job, job_count) ",
+                    "INSERT OR FAIL INTO events (seq, id, name, source, payload, received_at,
+                                         idempotency_key, parent_run, depth, first_job, job_count) ",
                 );
-                q.push_values(
-                    chunk.iter().zip(spans),
-                    |mut b, ((_, e), (first_job, count))| {
-                        b.push_bind(&e.id)
-                            .push_bind(&e.name)
-                            .push_bind(e.source.as_str())
-                            .push_bind(e.payload.to_string())
-                            .push_bind(e.received_at)
-                            .push_bind(&e.idempotency_key)
-                            .push_bind(&e.parent_run)
-                            .push_bind(e.depth)
-                            .push_bind(*first_job)
-                            .push_bind(*count);
-                    },
-                );
+                q.push_values(chunk, |mut b, ((_, e), ((first_job, count), key))| {
+                    b.push_bind(*key)
+                        .push_bind(&e.id)
+                        .push_bind(&e.name)
+                        .push_bind(e.source.as_str())
+                        .push_bind(e.payload.to_string())
+                        .push_bind(e.received_at)
+                        .push_bind(&e.idempotency_key)
+                        .push_bind(&e.parent_run)
+                        .push_bind(e.depth)
+                        .push_bind(*first_job)
+                        .push_bind(*count);
+                });
                 q.push(
                     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
                 );
@@ -258,14 +261,19 @@ impl State {
                      ON CONFLICT (workflow_id, node) DO UPDATE SET last_fired_at = excluded.last_fired_at",
                 );
         }
-        for chunk in runs.chunks(CHUNK) {
+        let keys: Vec<i64> = runs
+            .iter()
+            .map(|r| row_key(&r.id, &mut self.next.other_run))
+            .collect();
+        for (chunk, keys) in runs.chunks(CHUNK).zip(keys.chunks(CHUNK)) {
             let q = script.statement(
-                "INSERT OR FAIL INTO runs (id, job_id, event_id, workflow_id, workflow_version, trigger_node,
-                                   status, started_at, finished_at, duration_ms, failed_node, error,
-                                   origin, origin_run, journal) ",
+                "INSERT OR FAIL INTO runs (seq, id, job_id, event_id, workflow_id, workflow_version,
+                                   trigger_node, status, started_at, finished_at, duration_ms,
+                                   failed_node, error, origin, origin_run, journal) ",
             );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
+            q.push_values(chunk.iter().zip(keys), |mut b, (r, key)| {
+                b.push_bind(*key)
+                    .push_bind(&r.id)
                     .push_bind(r.job_id)
                     .push_bind(&r.event_id)
                     .push_bind(&r.workflow_id)
@@ -281,7 +289,8 @@ impl State {
                     .push_bind(&r.origin_run)
                     .push_bind(pack(r.journal.get()));
             });
-            q.push(" ON CONFLICT (id) DO NOTHING");
+            // A run stored already (the same id, so the same key) is kept as it was.
+            q.push(" ON CONFLICT DO NOTHING");
         }
         for chunk in logs.chunks(CHUNK) {
             let q = script.statement("INSERT OR FAIL INTO run_logs (run_id, lines) ");
@@ -504,6 +513,15 @@ async fn stored_owners(conn: &mut SqliteConnection, ops: &[Op]) -> Result<HashMa
     .fetch_all(conn)
     .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The `seq` of the row for `id`: the key it carries, or the next one below
+/// [`crate::ids::NATIVE_FROM`] for an id made otherwise (ids.rs).
+fn row_key(id: &str, next_other: &mut i64) -> i64 {
+    crate::ids::seq_of(id).unwrap_or_else(|| {
+        *next_other += 1;
+        *next_other - 1
+    })
 }
 
 /// A run to insert, with its log lines (a row of their own, when there are any).

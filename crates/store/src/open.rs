@@ -102,7 +102,7 @@ impl Store {
             .connect()
             .await?;
         sqlx::migrate!("./migrations").run(&mut conn).await?;
-        let next_job = writer::next_job_id(&mut conn).await?;
+        let next = writer::Next::read(&mut conn).await?;
         let reads = SqlitePoolOptions::new()
             .max_connections(config.readers.max(1))
             .connect_with(options.clone().read_only(true))
@@ -127,7 +127,7 @@ impl Store {
             state: writer::State {
                 owner: owner.clone(),
                 lease_ms,
-                next_job,
+                next,
             },
         }));
         Ok(Store {

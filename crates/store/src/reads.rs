@@ -15,6 +15,26 @@ const JOB_COLUMNS: &str =
 const EVENT_COLUMNS: &str =
     "id, name, source, payload, received_at, idempotency_key, parent_run, depth";
 
+/// The condition that finds the row of `id` in `events` or `runs`: by the key the id carries,
+/// or through the partial index of ids made otherwise (ids.rs). `?1` is the id and `?2` its key
+/// ([`bind_id`] binds them).
+fn by_id(id: &str) -> String {
+    match crate::ids::seq_of(id) {
+        Some(_) => "seq = ?2 AND id = ?1".to_string(),
+        None => format!("id = ?1 AND {}", crate::ids::OTHER_IDS),
+    }
+}
+
+fn bind_id<'q>(
+    q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    id: &'q str,
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    match crate::ids::seq_of(id) {
+        Some(seq) => q.bind(id).bind(seq),
+        None => q.bind(id),
+    }
+}
+
 impl Store {
     /// Runs, newest first (by start time). Only the conditions given are part of the query,
     /// so SQLite picks the index that fits (by workflow, or by start time); every value is a
@@ -52,12 +72,22 @@ impl Store {
             _ => {}
         }
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            // The event's row by the key its id carries (its last 19 digits), or through the
+            // index of ids made otherwise (ids.rs).
+            let text = as_in_json(text);
             q.push(
-                " AND EXISTS (SELECT 1 FROM events e WHERE e.id = runs.event_id \
+                " AND (EXISTS (SELECT 1 FROM events e \
+                 WHERE e.seq = CAST(substr(runs.event_id, -19) AS INTEGER) AND e.id = runs.event_id \
                  AND instr(lower(e.payload), ",
             )
-            .push_bind(as_in_json(text))
-            .push(") > 0)");
+            .push_bind(text.clone())
+            .push(format!(
+                ") > 0) OR EXISTS (SELECT 1 FROM events e WHERE e.id = runs.event_id AND e.{} \
+                 AND instr(lower(e.payload), ",
+                crate::ids::OTHER_IDS
+            ))
+            .push_bind(text)
+            .push(") > 0))");
         }
         q.push(" ORDER BY started_at DESC, id DESC LIMIT ")
             .push_bind(limit);
@@ -95,10 +125,10 @@ impl Store {
         let sql = format!(
             "SELECT {RUN_COLUMNS}, job_id, CAST(journal AS BLOB) AS journal,
                     typeof(journal) = 'blob' AS packed
-             FROM runs WHERE id = ?1"
+             FROM runs WHERE {}",
+            by_id(id)
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
+        let row = bind_id(sqlx::query(&sql), id)
             .fetch_optional(&self.inner.reads)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("there is no run {id}")))?;
@@ -141,9 +171,8 @@ impl Store {
     }
 
     pub async fn event(&self, id: &str) -> Result<EventRecord> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1");
-        let row = sqlx::query(&sql)
-            .bind(id)
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE {}", by_id(id));
+        let row = bind_id(sqlx::query(&sql), id)
             .fetch_optional(&self.inner.reads)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("there is no event {id}")))?;
@@ -155,17 +184,18 @@ impl Store {
         let event = self.event(id).await?;
         // The event's jobs have consecutive ids (see the writer); rows stored before that was
         // recorded were given their range by migration 0004.
-        let jobs = sqlx::query(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs, (SELECT first_job, job_count FROM events WHERE id = ?1) AS e
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs, (SELECT first_job, job_count FROM events WHERE {}) AS e
              WHERE jobs.id >= e.first_job AND jobs.id < e.first_job + e.job_count AND jobs.event_id = ?1
-             ORDER BY jobs.id"
-        ))
-        .bind(id)
-        .fetch_all(&self.inner.reads)
-        .await?
-        .iter()
-        .map(job_info)
-        .collect();
+             ORDER BY jobs.id",
+            by_id(id)
+        );
+        let jobs = bind_id(sqlx::query(&sql), id)
+            .fetch_all(&self.inner.reads)
+            .await?
+            .iter()
+            .map(job_info)
+            .collect();
         let runs = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE event_id = ?1 ORDER BY started_at, id"
         ))

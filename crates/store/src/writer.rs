@@ -82,14 +82,40 @@ pub(crate) struct Writer {
 pub(crate) struct State {
     pub owner: String,
     pub lease_ms: i64,
-    pub next_job: i64,
+    pub next: Next,
 }
 
-pub(crate) async fn next_job_id(conn: &mut SqliteConnection) -> Result<i64> {
-    let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM jobs")
-        .fetch_one(conn)
-        .await?;
-    Ok(max.unwrap_or(0) + 1)
+/// The keys the writer hands out: job ids, and the `seq` of event and run rows whose ids do
+/// not carry one (ids.rs). A failed commit gives them back.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Next {
+    pub job: i64,
+    pub other_event: i64,
+    pub other_run: i64,
+}
+
+impl Next {
+    /// Read from the database when it is opened; ids made in this process from then on come
+    /// after every key in it.
+    pub(crate) async fn read(conn: &mut SqliteConnection) -> Result<Next> {
+        let (job, events, runs, other_event, other_run): (i64, i64, i64, i64, i64) =
+            sqlx::query_as(&format!(
+                "SELECT (SELECT coalesce(max(id), 0) FROM jobs),
+                        (SELECT coalesce(max(seq), 0) FROM events),
+                        (SELECT coalesce(max(seq), 0) FROM runs),
+                        (SELECT coalesce(max(seq), 0) FROM events WHERE {other}),
+                        (SELECT coalesce(max(seq), 0) FROM runs WHERE {other})",
+                other = crate::ids::OTHER_IDS
+            ))
+            .fetch_one(conn)
+            .await?;
+        crate::ids::saw(events.max(runs));
+        Ok(Next {
+            job: job + 1,
+            other_event: other_event + 1,
+            other_run: other_run + 1,
+        })
+    }
 }
 
 pub(crate) async fn run(mut w: Writer) {
@@ -172,7 +198,7 @@ pub(crate) enum Pending {
 
 impl Writer {
     async fn commit(&mut self, ops: Vec<Op>) {
-        let next_job = self.state.next_job;
+        let next = self.state.next;
         let mut pending = Vec::with_capacity(ops.len());
         let result = self.state.apply(&mut self.conn, ops, &mut pending).await;
         if result.is_err() {
@@ -196,7 +222,7 @@ impl Writer {
             }
             Err(e) => {
                 tracing::error!(error = %e, "a storage transaction failed; nothing in it was kept");
-                self.state.next_job = next_job;
+                self.state.next = next;
                 let message = e.to_string();
                 for p in pending {
                     let err = StoreError::Corrupt(format!("the transaction failed: {message}"));

@@ -7,44 +7,6 @@ use common::*;
 use serde_json::json;
 use switchyard_store::*;
 
-fn finished(job: &Job, status: &str) -> RunRecord {
-    RunRecord {
-        id: new_id("run"),
-        job_id: Some(job.id),
-        event_id: Some(job.event_id.clone()),
-        workflow_id: job.workflow_id.clone(),
-        workflow_version: Some(1),
-        trigger_node: Some(job.trigger_node.clone()),
-        status: status.into(),
-        started_at: now_ms(),
-        finished_at: now_ms(),
-        duration_ms: 1.5,
-        failed_node: None,
-        error: None,
-        origin: RunOrigin::Webhook,
-        origin_run: None,
-        journal: serde_json::value::to_raw_value(
-            &json!({"nodes": [{"id": "hook", "status": "succeeded"}]}),
-        )
-        .unwrap(),
-    }
-}
-
-/// A run of `ev`'s first target that ended before `ev` was stored (no job yet).
-fn unstored(ev: &NewEvent, status: &str) -> RunRecord {
-    let job = Job {
-        id: 0,
-        event_id: ev.id.clone(),
-        workflow_id: ev.targets[0].workflow_id.clone(),
-        trigger_node: ev.targets[0].trigger_node.clone(),
-        attempts: 1,
-    };
-    RunRecord {
-        job_id: None,
-        ..finished(&job, status)
-    }
-}
-
 /// The workflows of `jobs`, sorted.
 fn workflows_of(jobs: &[Job]) -> Vec<&str> {
     let mut wfs: Vec<&str> = jobs.iter().map(|j| j.workflow_id.as_str()).collect();

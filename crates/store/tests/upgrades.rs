@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use switchyard_store::*;
 
 /// A database in `file` with only the first `migrations` applied, then `sql` run on it.
 async fn folder_as_migrations_left_it(file: &std::path::Path, migrations: usize, sql: &str) {
@@ -121,4 +122,134 @@ async fn events_stored_before_jobs_were_found_by_id_range_still_show_their_jobs(
     let detail = store.event_detail(&acc[0].event_id).await.unwrap();
     assert_eq!(jobs(detail), [(7, "d".to_string()), (8, "e".to_string())]);
     store.close().await;
+}
+
+#[tokio::test]
+async fn ids_made_before_they_carried_their_row_key_are_still_found() {
+    let dir = tempdir();
+    let file = dir.path().join("switchyard.db");
+    // The schema as the first four migrations left it: unique indexes of event and run ids.
+    folder_as_migrations_left_it(
+        &file,
+        4,
+        r#"INSERT INTO events (seq, id, name, source, payload, received_at, first_job, job_count)
+           VALUES (1, 'evt_01a22d3be57cc3f8c32149', 'x', 'webhook', '{"who":"old ada"}', 1, 1, 1),
+                  (2, 'evt_01a22d3be57cc3f8c32150', 'x', 'manual', '{"who":"old bob"}', 2, NULL, 0);
+           INSERT INTO jobs (id, event_id, workflow_id, trigger_node, status, available_at, updated_at)
+           VALUES (1, 'evt_01a22d3be57cc3f8c32149', 'w', 't', 'done', 1, 1);
+           INSERT INTO runs (seq, id, job_id, event_id, workflow_id, status, started_at, finished_at,
+                             duration_ms, journal, origin)
+           VALUES (1, 'run_01a22d3be57c38342ec693', 1, 'evt_01a22d3be57cc3f8c32149', 'w',
+                   'succeeded', 1, 1, 0.5, '{"nodes":[]}', 'webhook');"#,
+    )
+    .await;
+
+    let finished_run = |run: RunRecord| FinishedRun {
+        run,
+        job: None,
+        emitted: vec![],
+        logs: vec![],
+    };
+    let store = open(dir.path()).await;
+    let old = store
+        .event_detail("evt_01a22d3be57cc3f8c32149")
+        .await
+        .unwrap();
+    assert_eq!(old.event.payload, json!({"who": "old ada"}));
+    assert_eq!(old.jobs.iter().map(|j| j.id).collect::<Vec<_>>(), [1]);
+    assert_eq!(old.runs[0].id, "run_01a22d3be57c38342ec693");
+    let run = store.run("run_01a22d3be57c38342ec693").await.unwrap();
+    assert_eq!(run.journal.get(), r#"{"nodes":[]}"#);
+    assert!(store.event("evt_01a22d3be57cc3f8c32150").await.is_ok());
+
+    // A new event and its run: ids that carry their row's key, found the same way.
+    let mut ev = event("x", None, &[("w", "t")]);
+    ev.payload = json!({"who": "new cy"});
+    let run = unstored(&ev, "succeeded");
+    let new_run = run.id.clone();
+    let acc = store
+        .accept_ran(ev, finished_run(run), JobOutcome::Done)
+        .await
+        .unwrap();
+    let new_event = acc[0].event_id.clone();
+    assert!(new_event.starts_with("evt_") && new_event.len() == 4 + 19);
+    let detail = store.event_detail(&new_event).await.unwrap();
+    assert_eq!(detail.runs[0].id, new_run);
+    assert_eq!(detail.jobs.len(), 1);
+    assert_eq!(store.run(&new_run).await.unwrap().id, new_run);
+
+    // Ids a caller chose are stored and found too, and stay unique.
+    let mut chosen = event("x", None, &[("w", "t")]);
+    chosen.id = "evt-chosen".into();
+    chosen.payload = json!({"who": "chosen dee"});
+    let mut run = unstored(&chosen, "succeeded");
+    run.id = "run-chosen".into();
+    let acc = store
+        .accept_ran(chosen.clone(), finished_run(run.clone()), JobOutcome::Done)
+        .await
+        .unwrap();
+    assert_eq!(acc[0].event_id, "evt-chosen");
+    assert_eq!(store.run("run-chosen").await.unwrap().status, "succeeded");
+    // The same run stored again (by a caller that retries) keeps the first, whatever its id.
+    for (id, status) in [("run-chosen", "failed"), (new_run.as_str(), "failed")] {
+        let mut again = run.clone();
+        again.id = id.into();
+        again.status = status.into();
+        store.finish(finished_run(again)).await.unwrap();
+        assert_eq!(store.run(id).await.unwrap().status, "succeeded", "{id}");
+    }
+    // An event id stored already fails its commit and stores nothing.
+    let before = store.stats().await.unwrap().events;
+    assert!(store.accept(vec![chosen]).await.is_err());
+    assert_eq!(store.stats().await.unwrap().events, before);
+
+    // Searching runs by their event's payload finds old, new and chosen.
+    for (text, id) in [
+        ("old ada", "run_01a22d3be57c38342ec693"),
+        ("new cy", new_run.as_str()),
+        ("chosen dee", "run-chosen"),
+    ] {
+        let found = store
+            .runs(&RunFilter {
+                q: Some(text.into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, [id], "{text}");
+    }
+    // Newest first: the new event, the chosen one, then the old ones.
+    let listed: Vec<String> = store
+        .events(10, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(listed[0], new_event);
+    assert_eq!(listed.len(), 4);
+    store.close().await;
+
+    // Only old and chosen ids have index entries; no index holds every id any more.
+    let mut conn = sqlite_file(&file).await.unwrap();
+    for (table, index, with_entries) in [
+        ("events", "events_other_id", 3),
+        ("runs", "runs_other_id", 2),
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM {table} INDEXED BY {index} WHERE seq < 1099511627776"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(n, with_entries, "{index}");
+        let unique_whole: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT name FROM pragma_index_list('{table}') WHERE \"unique\" AND NOT \"partial\""
+        ))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(unique_whole, Vec::<String>::new(), "{table}");
+    }
 }
