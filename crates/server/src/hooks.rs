@@ -3,10 +3,9 @@
 //! the workflow has a Respond to webhook node, answers with what that node says.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::extract::Request;
+use axum::http::{request, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
 use axum::Json;
 use serde::Serialize;
 use serde_json::Value;
@@ -14,12 +13,9 @@ use switchyard_app::Delivery;
 
 use crate::{error, ApiError, Ctx};
 
-pub(crate) fn routes(ctx: Ctx) -> axum::Router {
-    let limit = ctx.opts.max_body_bytes;
-    axum::Router::new()
-        .route("/hooks/{*path}", any(receive))
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(ctx)
+/// The webhook path of a request to `/hooks/...`, still percent-encoded.
+pub(crate) fn hook_path(request: &Request) -> Option<&str> {
+    request.uri().path().strip_prefix("/hooks/")
 }
 
 /// What a webhook answers once its event is stored.
@@ -29,16 +25,36 @@ struct Stored<'a> {
     duplicate: bool,
 }
 
-async fn receive(State(ctx): State<Ctx>, Path(path): Path<String>, request: Request) -> Response {
-    // The headers are read where they are (the `HeaderMap` extractor would copy them all); the
-    // body is taken with the request's extensions, which carry the router's size limit.
-    let (mut parts, body) = request.into_parts();
-    let mut body_only = Request::new(body);
-    *body_only.extensions_mut() = std::mem::take(&mut parts.extensions);
-    let body = Bytes::from_request(body_only, &ctx).await;
+/// A request to `/hooks/...`, straight from the connection (see `Server` in lib.rs): its
+/// headers are read where they are and its body up to the size limit.
+pub(crate) async fn receive(ctx: Ctx, request: Request) -> Response {
+    let Some(path) = hook_path(&request).map(|p| percent_encoding::percent_decode_str(p)) else {
+        return error(StatusCode::NOT_FOUND, "not_found", "not a webhook path");
+    };
+    let path = match path.decode_utf8() {
+        Ok(p) => p.into_owned(),
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                "the webhook path is not valid UTF-8 once percent-decoded",
+            )
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, ctx.opts.max_body_bytes).await;
+    answer(&ctx, &path, &parts, body).await
+}
+
+async fn answer(
+    ctx: &Ctx,
+    path: &str,
+    parts: &request::Parts,
+    body: Result<Bytes, axum::Error>,
+) -> Response {
     let method = &parts.method;
     let headers = &parts.headers;
-    let Some(route) = ctx.app.webhook_route(&path) else {
+    let Some(route) = ctx.app.webhook_route(path) else {
         return error(
             StatusCode::NOT_FOUND,
             "unknown_webhook",
@@ -54,22 +70,22 @@ async fn receive(State(ctx): State<Ctx>, Path(path): Path<String>, request: Requ
     }
     let body = match body {
         Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!(
+        Err(e) if too_large(&e) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                &format!(
                     "the body is larger than the {} bytes this server accepts",
                     ctx.opts.max_body_bytes
-                )
-            } else {
-                rejection.body_text()
-            };
-            let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "payload_too_large"
-            } else {
-                "unreadable_body"
-            };
-            return error(status, code, &message);
+                ),
+            );
+        }
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                &format!("the body could not be read: {e}"),
+            );
         }
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -154,4 +170,16 @@ async fn receive(State(ctx): State<Ctx>, Path(path): Path<String>, request: Requ
         }
         Err(e) => ApiError(e).into_response(),
     }
+}
+
+/// Whether reading a body stopped at the size limit (`to_bytes` wraps the limit's error).
+fn too_large(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }

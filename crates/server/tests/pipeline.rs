@@ -59,6 +59,19 @@ async fn a_webhook_event_is_acknowledged_then_run_and_both_are_stored() {
     assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe"));
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+    // Webhook answers (which skip the router) carry them too, and a percent-encoded path
+    // finds its webhook.
+    let r = s
+        .http
+        .post(format!("{}/hooks/i%6E", s.base))
+        .json(&json!({"n": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    assert_eq!(r.headers()["content-security-policy"], csp);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["referrer-policy"], "no-referrer");
 }
 
 #[tokio::test]
@@ -170,6 +183,13 @@ async fn bad_requests_get_4xx_and_store_nothing() {
             "unknown_webhook",
         ),
         (s.http.put(&url).json(&json!({})), 405, "method_not_allowed"),
+        (
+            s.http
+                .post(format!("{}/hooks/%FF", s.base))
+                .json(&json!({})),
+            400,
+            "invalid_path",
+        ),
     ];
     for (req, status, code) in cases {
         let r = req.send().await.unwrap();

@@ -123,8 +123,8 @@ pub async fn start(opts: ServerOptions, seed: impl FnOnce(&Path)) -> Served {
     let app = App::start(config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = switchyard_server::router(app.clone(), opts);
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let server = switchyard_server::service(app.clone(), opts).into_make_service();
+    tokio::spawn(async move { axum::serve(listener, server).await });
     Served {
         app,
         base,
