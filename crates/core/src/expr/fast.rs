@@ -490,19 +490,19 @@ impl Fast {
                 Found::Value(v) => Ok(v.into_owned()),
                 Found::Missing | Found::Other => Err(Undefined),
             }),
-            Fast::Tree(node) => node.eval(scope).map(Ok),
+            Fast::Tree(node) => node.eval(scope).map(|v| Ok(v.into_owned())),
             Fast::Text(parts) => {
                 let mut out = String::new();
                 for part in parts {
                     match part {
                         Part::Text(t) => out.push_str(t),
-                        Part::Value(node) => match node.eval(scope)? {
-                            Json::String(s) => out.push_str(&s),
+                        Part::Value(node) => match &*node.eval(scope)? {
+                            Json::String(s) => out.push_str(s),
                             Json::Number(n) if n.is_i64() || n.is_u64() => {
                                 let _ = write!(out, "{n}");
                             }
                             // As minijinja prints them.
-                            Json::Bool(b) => out.push_str(if b { "True" } else { "False" }),
+                            Json::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
                             Json::Null => out.push_str("None"),
                             // Floats, lists and objects print the template engine's way.
                             _ => return None,
@@ -560,23 +560,24 @@ pub(crate) fn truthy(v: &Json) -> bool {
 
 impl Node {
     /// The value, or None where the template engine must decide (an undefined value, a kind of
-    /// value not handled here).
-    fn eval(&self, scope: &Scope) -> Option<Json> {
+    /// value not handled here). Values read from the scope are borrowed, not copied: most
+    /// expressions only compare or search them.
+    fn eval<'s>(&'s self, scope: &'s Scope) -> Option<Cow<'s, Json>> {
         match self {
             Node::Path(path) => match find(path, scope) {
-                Found::Value(v) => Some(v.into_owned()),
+                Found::Value(v) => Some(v),
                 Found::Missing | Found::Other => None,
             },
-            Node::Literal(v) => Some(v.clone()),
+            Node::Literal(v) => Some(Cow::Borrowed(v)),
             Node::List(items) => items
                 .iter()
-                .map(|n| n.eval(scope))
+                .map(|n| n.eval(scope).map(Cow::into_owned))
                 .collect::<Option<_>>()
-                .map(Json::Array),
+                .map(|items| Cow::Owned(Json::Array(items))),
             Node::Filter(input, Filter::Default(other)) => match &**input {
                 Node::Path(path) => match find(path, scope) {
-                    Found::Value(v) => Some(v.into_owned()),
-                    Found::Missing => Some(other.clone()),
+                    Found::Value(v) => Some(v),
+                    Found::Missing => Some(Cow::Borrowed(other)),
                     Found::Other => None,
                 },
                 // Only a missing value is replaced (a null stays null).
@@ -588,7 +589,7 @@ impl Node {
                 cond,
                 otherwise,
             } => {
-                if truthy(&cond.eval(scope)?) {
+                if truthy(cond.eval(scope)?.as_ref()) {
                     then.eval(scope)
                 } else {
                     otherwise.eval(scope)
@@ -611,10 +612,10 @@ impl Node {
                     Some(a)
                 }
             }
-            Node::Not(a) => Some(Json::Bool(!truthy(&a.eval(scope)?))),
+            Node::Not(a) => Some(Cow::Owned(Json::Bool(!truthy(a.eval(scope)?.as_ref())))),
             Node::Compare(a, op, b) => {
                 let (a, b) = (a.eval(scope)?, b.eval(scope)?);
-                let ord = match (&a, &b) {
+                let ord = match (&*a, &*b) {
                     (Json::Number(x), Json::Number(y)) => x.as_i64()?.cmp(&y.as_i64()?),
                     (Json::String(x), Json::String(y)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                         x.as_str().cmp(y.as_str())
@@ -625,14 +626,14 @@ impl Node {
                     _ => return None,
                 };
                 use std::cmp::Ordering::*;
-                Some(Json::Bool(match op {
+                Some(Cow::Owned(Json::Bool(match op {
                     CmpOp::Eq => ord == Equal,
                     CmpOp::Ne => ord != Equal,
                     CmpOp::Lt => ord == Less,
                     CmpOp::Le => ord != Greater,
                     CmpOp::Gt => ord == Greater,
                     CmpOp::Ge => ord != Less,
-                }))
+                })))
             }
             Node::In {
                 needle,
@@ -640,7 +641,7 @@ impl Node {
                 negated,
             } => {
                 let (needle, haystack) = (needle.eval(scope)?, haystack.eval(scope)?);
-                let found = match (&needle, &haystack) {
+                let found = match (&*needle, &*haystack) {
                     (Json::String(n), Json::String(h)) => h.contains(n.as_str()),
                     (Json::String(_), Json::Array(items)) if items.iter().all(Json::is_string) => {
                         items.contains(&needle)
@@ -653,44 +654,53 @@ impl Node {
                     }
                     _ => return None,
                 };
-                Some(Json::Bool(found != *negated))
+                Some(Cow::Owned(Json::Bool(found != *negated)))
             }
-            Node::Add(a, b) => int_op(a.eval(scope)?, b.eval(scope)?, i64::checked_add),
-            Node::Sub(a, b) => int_op(a.eval(scope)?, b.eval(scope)?, i64::checked_sub),
+            Node::Add(a, b) => int_op(
+                a.eval(scope)?.as_ref(),
+                b.eval(scope)?.as_ref(),
+                i64::checked_add,
+            ),
+            Node::Sub(a, b) => int_op(
+                a.eval(scope)?.as_ref(),
+                b.eval(scope)?.as_ref(),
+                i64::checked_sub,
+            ),
         }
     }
 }
 
 /// Integer arithmetic; floats, other kinds and overflow are the template engine's.
-fn int_op(a: Json, b: Json, op: fn(i64, i64) -> Option<i64>) -> Option<Json> {
-    op(a.as_i64()?, b.as_i64()?).map(Json::from)
+fn int_op<'s>(a: &Json, b: &Json, op: fn(i64, i64) -> Option<i64>) -> Option<Cow<'s, Json>> {
+    op(a.as_i64()?, b.as_i64()?).map(|n| Cow::Owned(Json::from(n)))
 }
 
 /// One filter, as minijinja's builtin of that name does it, for the kinds of value handled.
-fn apply(f: &Filter, value: Json) -> Option<Json> {
-    Some(match (f, value) {
+fn apply<'s>(f: &Filter, value: Cow<'s, Json>) -> Option<Cow<'s, Json>> {
+    let made = match (f, &*value) {
         // Only a missing value is replaced (a null stays null).
-        (Filter::Default(_), v) => v,
+        (Filter::Default(_), _) => return Some(value),
+        (Filter::Int, Json::Number(n)) if n.is_i64() || n.is_u64() => return Some(value),
         (Filter::Trim, Json::String(s)) => Json::String(s.trim().to_string()),
         (Filter::Lower, Json::String(s)) => Json::String(s.to_lowercase()),
         (Filter::Upper, Json::String(s)) => Json::String(s.to_uppercase()),
-        (Filter::Title, Json::String(s)) => Json::String(title(&s)),
-        (Filter::Int, Json::Number(n)) if n.is_i64() || n.is_u64() => Json::Number(n),
-        (Filter::Int, Json::Bool(b)) => Json::from(u64::from(b)),
+        (Filter::Title, Json::String(s)) => Json::String(title(s)),
+        (Filter::Int, Json::Bool(b)) => Json::from(u64::from(*b)),
         (Filter::Int, Json::Null) => Json::from(0),
         (Filter::Int, Json::String(s)) => Json::from(i64::try_from(s.parse::<i128>().ok()?).ok()?),
         // Integers only (an empty list gives undefined).
         (Filter::Min | Filter::Max, Json::Array(items)) => {
-            let ints: Vec<i64> = items.iter().map(Json::as_i64).collect::<Option<_>>()?;
+            let ints = items.iter().map(Json::as_i64);
             let pick = if *f == Filter::Min {
-                ints.into_iter().min()
+                ints.collect::<Option<Vec<i64>>>()?.into_iter().min()
             } else {
-                ints.into_iter().max()
+                ints.collect::<Option<Vec<i64>>>()?.into_iter().max()
             };
             Json::from(pick?)
         }
         _ => return None,
-    })
+    };
+    Some(Cow::Owned(made))
 }
 
 /// minijinja's `title`: each run of letters starts upper case, the rest lower case.
