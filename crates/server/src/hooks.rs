@@ -28,9 +28,7 @@ struct Stored<'a> {
 /// A request to `/hooks/...`, straight from the connection (see `Server` in lib.rs): its
 /// headers are read where they are and its body up to the size limit.
 pub(crate) async fn receive(ctx: Ctx, request: Request) -> Response {
-    let Some(path) = hook_path(&request).map(|p| percent_encoding::percent_decode_str(p)) else {
-        return error(StatusCode::NOT_FOUND, "not_found", "not a webhook path");
-    };
+    let path = percent_encoding::percent_decode_str(hook_path(&request).unwrap_or_default());
     let path = match path.decode_utf8() {
         Ok(p) => p.into_owned(),
         Err(_) => {
