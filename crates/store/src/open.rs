@@ -115,7 +115,9 @@ impl Store {
             config.wal_restart_frames.max(1),
         ));
         let (tx, rx) = mpsc::channel(config.max_batch * 4);
-        let owner = crate::new_id("proc");
+        // Leases held by an earlier process are recognised by a different owner: random bits
+        // keep this one different even if the clock went back since that process started.
+        let owner = format!("{}_{:08x}", crate::new_id("proc"), fastrand::u32(..));
         let lease_ms = config.lease.as_millis() as i64;
         let commits = Arc::new(AtomicU64::new(0));
         let task = tokio::spawn(writer::run(writer::Writer {
