@@ -1,6 +1,6 @@
 //! The compiled, immutable form of a workflow: what the engine runs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +11,10 @@ use crate::expr::{Compiled, EvalError, ExprId, Expressions, Scope};
 use crate::file::RetryPolicy;
 use crate::kind::NodeKind;
 
+/// Node id to position in a plan. Looked up many times per run (every node event, every
+/// `nodes.<id>` an expression reads), by ids the workflow file gives: FxHash, not SipHash.
+pub type NodeIndex = rustc_hash::FxHashMap<String, usize>;
+
 /// A validated workflow. Nodes are in topological order; indices are stable for the plan's life.
 #[derive(Debug)]
 pub struct Plan {
@@ -19,7 +23,7 @@ pub struct Plan {
     pub nodes: Vec<PlanNode>,
     pub edges: Vec<PlanEdge>,
     /// Node id to index.
-    pub index: Arc<HashMap<String, usize>>,
+    pub index: Arc<NodeIndex>,
     /// Indices of trigger nodes.
     pub triggers: Vec<usize>,
     pub vars: Arc<Json>,

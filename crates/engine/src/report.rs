@@ -1,6 +1,5 @@
 //! The summary of a run, folded from its events (the same fold a recorder can use).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use schemars::JsonSchema;
@@ -108,7 +107,7 @@ pub struct RunReport {
     /// Node id to position in `nodes`, so that applying an event is not a linear search
     /// (the plan's own index for a run: the report lists the plan's nodes in its order).
     #[serde(skip)]
-    index: Arc<HashMap<String, usize>>,
+    index: Arc<switchyard_core::plan::NodeIndex>,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -304,7 +304,7 @@ fn build_plan(
             nodes[e.from].catches_errors = true;
         }
     }
-    let index: HashMap<String, usize> = nodes
+    let index: crate::plan::NodeIndex = nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.id.clone(), i))

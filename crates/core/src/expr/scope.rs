@@ -2,7 +2,7 @@
 //! list filters and For each bodies, `item` (and in For each bodies `item_index`). JSON is exposed lazily, so a node that reads one field of a large
 //! upstream output does not copy that output.
 
-use std::collections::HashMap;
+use crate::plan::NodeIndex;
 use std::sync::{Arc, OnceLock};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
@@ -13,13 +13,13 @@ use serde_json::Value as Json;
 #[derive(Debug)]
 pub struct Outputs {
     slots: Vec<OnceLock<Arc<Json>>>,
-    index: Arc<HashMap<String, usize>>,
+    index: Arc<NodeIndex>,
     /// For one item of a For each: the run's outputs, read where this item set nothing.
     parent: Option<Arc<Outputs>>,
 }
 
 impl Outputs {
-    pub fn new(index: Arc<HashMap<String, usize>>) -> Outputs {
+    pub fn new(index: Arc<NodeIndex>) -> Outputs {
         let slots = (0..index.len()).map(|_| OnceLock::new()).collect();
         Outputs {
             slots,

@@ -106,9 +106,8 @@ fn runaway_templates_are_stopped() {
 
 #[test]
 fn node_outputs_are_readable_by_id() {
-    use std::collections::HashMap;
     use std::sync::Arc;
-    let index: HashMap<String, usize> = [("score".to_string(), 0)].into();
+    let index = [("score".to_string(), 0)].into_iter().collect();
     let outputs = Arc::new(Outputs::new(Arc::new(index)));
     outputs.set(0, Arc::new(json!({"total": 87, "items": [{"sku": "A1"}]})));
     let mut scope = Scope::for_event(json!({}));
@@ -181,7 +180,9 @@ fn plain_paths_read_exactly_what_the_template_engine_reads() {
         "deep": {"a": {"b": {"c": [1, {"d": 2}]}}}
     });
     let outputs = Arc::new(Outputs::new(Arc::new(
-        [("score".to_string(), 0), ("quiet".to_string(), 1)].into(),
+        [("score".to_string(), 0), ("quiet".to_string(), 1)]
+            .into_iter()
+            .collect(),
     )));
     outputs.set(
         0,
@@ -272,7 +273,9 @@ fn filtered_paths_and_comparisons_give_exactly_what_the_template_engine_gives() 
         "tags": ["a"], "empty": {}, "deep": {"a": {"b": "x"}}
     });
     let outputs = Arc::new(Outputs::new(Arc::new(
-        [("score".to_string(), 0), ("quiet".to_string(), 1)].into(),
+        [("score".to_string(), 0), ("quiet".to_string(), 1)]
+            .into_iter()
+            .collect(),
     )));
     outputs.set(
         0,
