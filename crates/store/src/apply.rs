@@ -199,13 +199,17 @@ impl State {
                 .iter()
                 .map(|(_, e)| row_key(&e.id, &mut self.next.other_event))
                 .collect();
-            let rows = events.iter().zip(spans.iter().zip(keys));
-            for chunk in rows.collect::<Vec<_>>().chunks(CHUNK) {
+            let chunks = events
+                .chunks(CHUNK)
+                .zip(spans.chunks(CHUNK))
+                .zip(keys.chunks(CHUNK));
+            for ((chunk, spans), keys) in chunks {
                 let q = script.statement(
                     "INSERT OR FAIL INTO events (seq, id, name, source, payload, received_at,
                                          idempotency_key, parent_run, depth, first_job, job_count) ",
                 );
-                q.push_values(chunk, |mut b, ((_, e), ((first_job, count), key))| {
+                let rows = chunk.iter().zip(spans).zip(keys);
+                q.push_values(rows, |mut b, (((_, e), (first_job, count)), key)| {
                     b.push_bind(*key)
                         .push_bind(&e.id)
                         .push_bind(&e.name)

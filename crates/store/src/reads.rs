@@ -15,23 +15,37 @@ const JOB_COLUMNS: &str =
 const EVENT_COLUMNS: &str =
     "id, name, source, payload, received_at, idempotency_key, parent_run, depth";
 
-/// The condition that finds the row of `id` in `events` or `runs`: by the key the id carries,
-/// or through the partial index of ids made otherwise (ids.rs). `?1` is the id and `?2` its key
-/// ([`bind_id`] binds them).
-fn by_id(id: &str) -> String {
-    match crate::ids::seq_of(id) {
-        Some(_) => "seq = ?2 AND id = ?1".to_string(),
-        None => format!("id = ?1 AND {}", crate::ids::OTHER_IDS),
+/// How the row of an id is found in `events` or `runs`: by the key the id carries, or through
+/// the partial index of ids made otherwise (ids.rs). The id is parsed once.
+struct RowOf<'a> {
+    id: &'a str,
+    seq: Option<i64>,
+}
+
+fn row_of(id: &str) -> RowOf<'_> {
+    RowOf {
+        id,
+        seq: crate::ids::seq_of(id),
     }
 }
 
-fn bind_id<'q>(
-    q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-    id: &'q str,
-) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-    match crate::ids::seq_of(id) {
-        Some(seq) => q.bind(id).bind(seq),
-        None => q.bind(id),
+impl<'a> RowOf<'a> {
+    /// The condition, with `?1` the id and, for an id that carries its key, `?2` that key.
+    fn condition(&self) -> String {
+        match self.seq {
+            Some(_) => "seq = ?2 AND id = ?1".to_string(),
+            None => format!("id = ?1 AND {}", crate::ids::OTHER_IDS),
+        }
+    }
+
+    fn bind(
+        &self,
+        q: sqlx::query::Query<'a, Sqlite, sqlx::sqlite::SqliteArguments<'a>>,
+    ) -> sqlx::query::Query<'a, Sqlite, sqlx::sqlite::SqliteArguments<'a>> {
+        match self.seq {
+            Some(seq) => q.bind(self.id).bind(seq),
+            None => q.bind(self.id),
+        }
     }
 }
 
@@ -122,13 +136,15 @@ impl Store {
 
     /// One run with its journal.
     pub async fn run(&self, id: &str) -> Result<RunRecord> {
+        let row = row_of(id);
         let sql = format!(
             "SELECT {RUN_COLUMNS}, job_id, CAST(journal AS BLOB) AS journal,
                     typeof(journal) = 'blob' AS packed
              FROM runs WHERE {}",
-            by_id(id)
+            row.condition()
         );
-        let row = bind_id(sqlx::query(&sql), id)
+        let row = row
+            .bind(sqlx::query(&sql))
             .fetch_optional(&self.inner.reads)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("there is no run {id}")))?;
@@ -171,8 +187,13 @@ impl Store {
     }
 
     pub async fn event(&self, id: &str) -> Result<EventRecord> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE {}", by_id(id));
-        let row = bind_id(sqlx::query(&sql), id)
+        let row = row_of(id);
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE {}",
+            row.condition()
+        );
+        let row = row
+            .bind(sqlx::query(&sql))
             .fetch_optional(&self.inner.reads)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("there is no event {id}")))?;
@@ -184,13 +205,15 @@ impl Store {
         let event = self.event(id).await?;
         // The event's jobs have consecutive ids (see the writer); rows stored before that was
         // recorded were given their range by migration 0004.
+        let row = row_of(id);
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs, (SELECT first_job, job_count FROM events WHERE {}) AS e
              WHERE jobs.id >= e.first_job AND jobs.id < e.first_job + e.job_count AND jobs.event_id = ?1
              ORDER BY jobs.id",
-            by_id(id)
+            row.condition()
         );
-        let jobs = bind_id(sqlx::query(&sql), id)
+        let jobs = row
+            .bind(sqlx::query(&sql))
             .fetch_all(&self.inner.reads)
             .await?
             .iter()
