@@ -1,21 +1,28 @@
-//! The log lines of a run: a `tracing` layer that keeps the events logged inside a `run` span
-//! (each run executes in one, with its `run_id`), in a bounded buffer per run that the app takes
-//! when the run ends and stores with it, scrubbed of secret values.
+//! The log lines of a run: a `tracing` layer that keeps the events logged while a run's future
+//! is being polled (the runner wraps each run in [`capture`]), in a bounded buffer per run that
+//! the app takes when the run ends and stores with it, scrubbed of secret values.
 //!
 //! Install [`layer`] in the process's subscriber (the CLI and the desktop shell do); without it
 //! runs simply have no captured lines. Log nodes' lines are not captured here: the run's
 //! journal has them already.
+//!
+//! The run is known from a thread-local set around each poll, not from a `tracing` span: a span
+//! per run costs the subscriber's registry a slot, its extensions and per-layer filter state on
+//! every poll, about 3% of the server's time per webhook. The runner still opens a `run` span,
+//! which costs nothing unless the console asks for it (`SWITCHYARD_LOG=switchyard_app::run=info`
+//! prints each line with its run's id).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::sync::{LazyLock, Mutex};
+use std::future::Future;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use switchyard_engine::Secrets;
 use switchyard_store::{now_ms, RunLogLine};
 use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::Targets;
+use tracing_subscriber::filter::{filter_fn, FilterExt, Targets};
 use tracing_subscriber::layer::{Context, Filter};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
@@ -28,7 +35,7 @@ pub const MAX_TEXT: usize = 2_000;
 const WORKFLOW_LOG: &str = "switchyard::workflow_log";
 
 /// Lines waiting for their run to end, by run id.
-static BUFFERS: LazyLock<Mutex<HashMap<String, Buffer>>> = LazyLock::new(Default::default);
+static BUFFERS: LazyLock<Mutex<HashMap<Arc<str>, Buffer>>> = LazyLock::new(Default::default);
 
 #[derive(Default)]
 struct Buffer {
@@ -36,20 +43,55 @@ struct Buffer {
     dropped: usize,
 }
 
+thread_local! {
+    /// The run whose future this thread is polling, if any (set by [`capture`]).
+    static CURRENT: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+}
+
+/// Runs `run` with the lines logged while it is polled kept for `run_id` (see [`take`]). A
+/// capture inside another (a run started by a run) keeps its own lines; the outer one's resume
+/// when the inner future returns from its poll.
+pub async fn capture<F: Future>(run_id: Arc<str>, run: F) -> F::Output {
+    let mut run = std::pin::pin!(run);
+    std::future::poll_fn(|cx| {
+        let _polling = Polling::start(&run_id);
+        run.as_mut().poll(cx)
+    })
+    .await
+}
+
+/// Marks the thread as polling a run until dropped, then restores what it was polling before
+/// (also when the poll panics).
+struct Polling(Option<Arc<str>>);
+
+impl Polling {
+    fn start(run_id: &Arc<str>) -> Self {
+        Polling(CURRENT.with(|c| c.replace(Some(run_id.clone()))))
+    }
+}
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        let outer = self.0.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = outer);
+    }
+}
+
 /// The layer to add to the subscriber: Switchyard's own events from `info`, others from `warn`
-/// (sqlx's slow-statement warnings excepted, as on the console).
+/// (sqlx's slow-statement warnings excepted, as on the console). It asks for no spans.
 pub fn layer<S>() -> impl Layer<S> + Send + Sync + 'static
 where
-    S: Subscriber + for<'a> LookupSpan<'a>,
+    S: Subscriber + for<'a> LookupSpan<'a> + 'static,
 {
     RunLogLayer.with_filter(default_filter())
 }
 
-fn default_filter<S>() -> impl Filter<S> + Send + Sync + 'static {
+fn default_filter<S: 'static>() -> impl Filter<S> + Send + Sync + 'static {
     Targets::new()
         .with_default(Level::WARN)
         .with_target("switchyard", Level::INFO)
         .with_target("sqlx::query", Level::ERROR)
+        .and(filter_fn(|meta| meta.is_event()))
 }
 
 /// Takes the lines captured for `run_id`, with every secret value replaced by its name.
@@ -82,72 +124,31 @@ pub fn take(run_id: &str, secrets: &Secrets) -> Vec<RunLogLine> {
     buffer.lines
 }
 
-/// The run a span belongs to (kept in the span's extensions).
-struct RunTag(String);
-
 struct RunLogLayer;
 
-impl<S> Layer<S> for RunLogLayer
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        if attrs.metadata().name() != "run" {
-            return;
-        }
-        let mut v = RunIdVisitor(None);
-        attrs.record(&mut v);
-        if let (Some(run_id), Some(span)) = (v.0, ctx.span(id)) {
-            span.extensions_mut().insert(RunTag(run_id));
-        }
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+impl<S: Subscriber> Layer<S> for RunLogLayer {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         if event.metadata().target() == WORKFLOW_LOG {
             return;
         }
-        let Some(scope) = ctx.event_scope(event) else {
+        let Some(run_id) = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten() else {
             return;
         };
-        for span in scope {
-            let ext = span.extensions();
-            let Some(RunTag(run_id)) = ext.get::<RunTag>() else {
-                continue;
-            };
-            let mut buffers = BUFFERS.lock().expect("run logs lock");
-            let buffer = buffers.entry(run_id.clone()).or_default();
-            if buffer.lines.len() >= MAX_LINES {
-                buffer.dropped += 1;
-                return;
-            }
-            let mut fields = FieldVisitor::default();
-            event.record(&mut fields);
-            buffer.lines.push(RunLogLine {
-                at: now_ms(),
-                level: event.metadata().level().as_str().to_ascii_lowercase(),
-                target: event.metadata().target().to_string(),
-                message: fields.message,
-                fields: fields.fields,
-            });
+        let mut buffers = BUFFERS.lock().expect("run logs lock");
+        let buffer = buffers.entry(run_id).or_default();
+        if buffer.lines.len() >= MAX_LINES {
+            buffer.dropped += 1;
             return;
         }
-    }
-}
-
-struct RunIdVisitor(Option<String>);
-
-impl Visit for RunIdVisitor {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "run_id" {
-            self.0 = Some(value.to_string());
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "run_id" {
-            // `%run_id` records through Display, which reaches here as Debug of a Display.
-            self.0 = Some(format!("{value:?}"));
-        }
+        let mut fields = FieldVisitor::default();
+        event.record(&mut fields);
+        buffer.lines.push(RunLogLine {
+            at: now_ms(),
+            level: event.metadata().level().as_str().to_ascii_lowercase(),
+            target: event.metadata().target().to_string(),
+            message: fields.message,
+            fields: fields.fields,
+        });
     }
 }
 
@@ -189,29 +190,28 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn lines_inside_a_run_span_are_kept_for_that_run_bounded_and_scrubbed() {
+    #[tokio::test(flavor = "current_thread")]
+    async fn lines_logged_while_a_run_is_polled_are_kept_for_that_run_bounded_and_scrubbed() {
         let subscriber = tracing_subscriber::registry().with(layer());
+        let _default = tracing::subscriber::set_default(subscriber);
         let secrets = Secrets::new([("api".to_string(), "sk-live-42424242".to_string())]);
-        tracing::subscriber::with_default(subscriber, || {
-            tracing::info!(target: "switchyard_app::run", "outside any run");
-            let a = tracing::info_span!(target: "switchyard_app::run", "run", run_id = %"run_a");
-            let b = tracing::info_span!(target: "switchyard_app::run", "run", run_id = "run_b");
-            a.in_scope(|| {
-                let inner = tracing::info_span!("step");
-                inner.in_scope(|| {
-                    tracing::warn!(target: "switchyard_app::run", node = "call", key = "sk-live-42424242",
-                                   "sent sk-live-42424242");
-                    tracing::debug!(target: "switchyard_app::run", "below the level");
-                    tracing::info!(target: WORKFLOW_LOG, "a Log node's line");
-                });
-            });
-            b.in_scope(|| {
-                for i in 0..MAX_LINES + 3 {
-                    tracing::info!(target: "switchyard_engine", i, "line");
-                }
-            });
-        });
+        tracing::info!(target: "switchyard_app::run", "outside any run");
+        capture("run_a".into(), async {
+            let inner = tracing::info_span!("step");
+            let _entered = inner.enter();
+            tracing::warn!(target: "switchyard_app::run", node = "call", key = "sk-live-42424242",
+                           "sent sk-live-42424242");
+            tracing::debug!(target: "switchyard_app::run", "below the level");
+            tracing::info!(target: WORKFLOW_LOG, "a Log node's line");
+        })
+        .await;
+        tracing::warn!(target: "switchyard_app::run", "after the run: not its line");
+        capture("run_b".into(), async {
+            for i in 0..MAX_LINES + 3 {
+                tracing::info!(target: "switchyard_engine", i, "line");
+            }
+        })
+        .await;
         let a = take("run_a", &secrets);
         assert_eq!(a.len(), 1, "{a:?}");
         assert_eq!(a[0].level, "warn");
@@ -226,5 +226,35 @@ mod tests {
             "{:?}",
             b[MAX_LINES]
         );
+    }
+
+    /// Two runs taking turns on one thread (as runs do on the server's one core) each keep only
+    /// the lines logged during their own polls, and a run started inside a run keeps its own.
+    #[tokio::test(flavor = "current_thread")]
+    async fn runs_polled_in_turn_or_nested_keep_their_own_lines() {
+        let subscriber = tracing_subscriber::registry().with(layer());
+        let _default = tracing::subscriber::set_default(subscriber);
+        let secrets = Secrets::new([]);
+        let (to_c, from_d) = tokio::sync::oneshot::channel::<()>();
+        let c = capture("run_c".into(), async {
+            tracing::warn!(target: "switchyard_engine", "c before");
+            from_d.await.unwrap();
+            tracing::warn!(target: "switchyard_engine", "c after");
+        });
+        let d = capture("run_d".into(), async {
+            tracing::warn!(target: "switchyard_engine", "d before");
+            to_c.send(()).unwrap();
+            capture("run_e".into(), async {
+                tracing::warn!(target: "switchyard_engine", "e");
+            })
+            .await;
+            tracing::warn!(target: "switchyard_engine", "d after");
+        });
+        tokio::join!(c, d);
+        let messages =
+            |run| -> Vec<String> { take(run, &secrets).into_iter().map(|l| l.message).collect() };
+        assert_eq!(messages("run_c"), ["c before", "c after"]);
+        assert_eq!(messages("run_d"), ["d before", "d after"]);
+        assert_eq!(messages("run_e"), ["e"]);
     }
 }

@@ -1,6 +1,6 @@
 //! Running and recording. A job's run, and the runs an operator starts from an earlier one
 //! (re-run, retry from the failed node, replay), go through [`App::execute`]: the engine runs
-//! the plan inside a `run` span (its log lines are captured, see `run_logs.rs`), then the run is
+//! the plan with the lines it logs captured (see `run_logs.rs`), then the run is
 //! recorded with its job's outcome, the events it emitted and its log lines in one transaction,
 //! and only then announced on the live stream.
 
@@ -308,15 +308,19 @@ impl App {
                 _ => {}
             }
         };
+        // The span is for the console (off by default: it costs nothing then); the run's own
+        // lines are captured around its polls (run_logs.rs).
         let span = tracing::info_span!(
             target: RUN_TARGET, "run", run_id = %run_id, workflow = %workflow_id, origin = origin.as_str()
         );
-        let report = self
-            .inner
-            .engine
-            .run(plan.clone(), req, &mut sink)
-            .instrument(span)
-            .await;
+        let report = crate::run_logs::capture(
+            run_id.as_str().into(),
+            self.inner
+                .engine
+                .run(plan.clone(), req, &mut sink)
+                .instrument(span),
+        )
+        .await;
         let logs = forget.logs();
         // A held run that passed its gate settles the job its event was stored with.
         let (settles, unstored) = match settles {
