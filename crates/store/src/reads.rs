@@ -187,38 +187,44 @@ impl Store {
     }
 
     pub async fn event(&self, id: &str) -> Result<EventRecord> {
+        event_record(&self.event_row(id, "").await?)
+    }
+
+    /// The row of event `id` with [`EVENT_COLUMNS`] and `more`.
+    async fn event_row(&self, id: &str, more: &str) -> Result<SqliteRow> {
         let row = row_of(id);
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE {}",
+            "SELECT {EVENT_COLUMNS}{more} FROM events WHERE {}",
             row.condition()
         );
-        let row = row
-            .bind(sqlx::query(&sql))
+        row.bind(sqlx::query(&sql))
             .fetch_optional(&self.inner.reads)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("there is no event {id}")))?;
-        event_record(&row)
+            .ok_or_else(|| StoreError::NotFound(format!("there is no event {id}")))
     }
 
     /// An event with its jobs and the runs it caused.
     pub async fn event_detail(&self, id: &str) -> Result<EventDetail> {
-        let event = self.event(id).await?;
         // The event's jobs have consecutive ids (see the writer); rows stored before that was
         // recorded were given their range by migration 0004.
-        let row = row_of(id);
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs, (SELECT first_job, job_count FROM events WHERE {}) AS e
-             WHERE jobs.id >= e.first_job AND jobs.id < e.first_job + e.job_count AND jobs.event_id = ?1
-             ORDER BY jobs.id",
-            row.condition()
-        );
-        let jobs = row
-            .bind(sqlx::query(&sql))
+        let row = self.event_row(id, ", first_job, job_count").await?;
+        let event = event_record(&row)?;
+        let (first, count): (Option<i64>, i64) = (row.get("first_job"), row.get("job_count"));
+        let jobs = match first {
+            Some(first) if count > 0 => sqlx::query(&format!(
+                "SELECT {JOB_COLUMNS} FROM jobs WHERE id >= ?1 AND id < ?1 + ?2 AND event_id = ?3
+                 ORDER BY id"
+            ))
+            .bind(first)
+            .bind(count)
+            .bind(id)
             .fetch_all(&self.inner.reads)
             .await?
             .iter()
             .map(job_info)
-            .collect();
+            .collect(),
+            _ => Vec::new(),
+        };
         let runs = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE event_id = ?1 ORDER BY started_at, id"
         ))
