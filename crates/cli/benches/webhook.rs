@@ -6,7 +6,9 @@
 //! `cargo bench -p switchyard --bench webhook` (make bench). Options through the environment:
 //! SWITCHYARD_BENCH_SECS (default 10), SWITCHYARD_BENCH_DURABILITY (full | normal, default both),
 //! SWITCHYARD_BENCH_WORKFLOW=minimal (a webhook trigger alone: the pipeline's own cost),
-//! SWITCHYARD_BENCH_BIN=path/to/switchyard (measure another build, for A/B comparisons).
+//! SWITCHYARD_BENCH_BIN=path/to/switchyard (measure another build, for A/B comparisons),
+//! SWITCHYARD_BENCH_CONNECTIONS (default 16: the figure; more requests in flight make
+//! bigger commit groups, which is what `full` durability is bound by).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -14,7 +16,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const CONNECTIONS: usize = 16;
+/// Concurrent connections, each posting its next lead once the last was answered.
+fn connections() -> usize {
+    std::env::var("SWITCHYARD_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(16)
+}
 const TARGET_EVENTS_PER_SEC: f64 = 10_000.0;
 const TARGET_P99_MS: f64 = 10.0;
 
@@ -95,7 +104,7 @@ async fn run(durability: &str, length: Duration) {
             .unwrap()
     );
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONNECTIONS)
+        .pool_max_idle_per_host(connections())
         .build()
         .unwrap();
     let url = format!("{base}/hooks/lead-form");
@@ -134,7 +143,10 @@ async fn run(durability: &str, length: Duration) {
         latencies[i].as_secs_f64() * 1000.0
     };
     let rate = acked as f64 / elapsed;
-    println!("webhook -> lead-scoring, durability={durability}, {CONNECTIONS} connections, server on 1 core");
+    println!(
+        "webhook -> lead-scoring, durability={durability}, {} connections, server on 1 core",
+        connections()
+    );
     println!(
         "  {acked} events in {elapsed:.1} s = {rate:.0} events/s ({:.2}x the {TARGET_EVENTS_PER_SEC:.0}/s target)",
         rate / TARGET_EVENTS_PER_SEC
@@ -158,12 +170,13 @@ async fn run(durability: &str, length: Duration) {
         pct(1.0)
     );
     // With `full`, each acknowledgement waits for at least one fsync of the WAL, and one commit
-    // can carry at most the 16 requests in flight: the disk alone bounds the rate.
+    // can carry at most the requests in flight: the disk alone bounds the rate.
     println!(
-        "  this disk: fsync p50 {:.2} ms, p99 {:.2} ms (4 KiB appends); 16 events per fsync at most = {:.0} events/s ceiling with `full`",
+        "  this disk: fsync p50 {:.2} ms, p99 {:.2} ms (4 KiB appends); {} events per fsync at most = {:.0} events/s ceiling with `full`",
         sync.0,
         sync.1,
-        CONNECTIONS as f64 * 1000.0 / sync.0
+        connections(),
+        connections() as f64 * 1000.0 / sync.0
     );
     println!("  stored: {warmup_and_measured} events and {runs} runs (warm-up included); every event has its run: {}", warmup_and_measured == runs);
     println!(
@@ -190,7 +203,7 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
 async fn load(http: &reqwest::Client, url: &str, length: Duration) -> (Vec<Duration>, usize) {
     let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
-    for c in 0..CONNECTIONS {
+    for c in 0..connections() {
         let (http, url) = (http.clone(), url.to_string());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(200_000);
