@@ -16,14 +16,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// Concurrent connections, each posting its next lead once the last was answered.
-fn connections() -> usize {
-    std::env::var("SWITCHYARD_BENCH_CONNECTIONS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(16)
-}
 const TARGET_EVENTS_PER_SEC: f64 = 10_000.0;
 const TARGET_P99_MS: f64 = 10.0;
 
@@ -36,6 +28,14 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
+    // Concurrent connections, each posting its next lead once the last was answered.
+    let connections: usize =
+        match std::env::var("SWITCHYARD_BENCH_CONNECTIONS") {
+            Ok(n) => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| {
+                panic!("SWITCHYARD_BENCH_CONNECTIONS={n}: give a number above 0")
+            }),
+            Err(_) => 16,
+        };
     let modes: Vec<String> = match std::env::var("SWITCHYARD_BENCH_DURABILITY") {
         Ok(m) => vec![m],
         Err(_) => vec!["full".into(), "normal".into()],
@@ -50,11 +50,11 @@ fn main() {
         .build()
         .unwrap();
     for mode in modes {
-        rt.block_on(run(&mode, Duration::from_secs(secs)));
+        rt.block_on(run(&mode, Duration::from_secs(secs), connections));
     }
 }
 
-async fn run(durability: &str, length: Duration) {
+async fn run(durability: &str, length: Duration, connections: usize) {
     let data = tempfile::tempdir().unwrap();
     let workflows = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -104,15 +104,15 @@ async fn run(durability: &str, length: Duration) {
             .unwrap()
     );
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(connections())
+        .pool_max_idle_per_host(connections)
         .build()
         .unwrap();
     let url = format!("{base}/hooks/lead-form");
     // Warm-up, then the measured window.
-    let _ = load(&http, &url, Duration::from_secs(1)).await;
+    let _ = load(&http, &url, Duration::from_secs(1), connections).await;
     let cpu_before = cpu_seconds(child.id());
     let started = Instant::now();
-    let (mut latencies, acked) = load(&http, &url, length).await;
+    let (mut latencies, acked) = load(&http, &url, length, connections).await;
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds(child.id()).zip(cpu_before).map(|(b, a)| b - a);
 
@@ -144,8 +144,7 @@ async fn run(durability: &str, length: Duration) {
     };
     let rate = acked as f64 / elapsed;
     println!(
-        "webhook -> lead-scoring, durability={durability}, {} connections, server on 1 core",
-        connections()
+        "webhook -> lead-scoring, durability={durability}, {connections} connections, server on 1 core"
     );
     println!(
         "  {acked} events in {elapsed:.1} s = {rate:.0} events/s ({:.2}x the {TARGET_EVENTS_PER_SEC:.0}/s target)",
@@ -175,8 +174,8 @@ async fn run(durability: &str, length: Duration) {
         "  this disk: fsync p50 {:.2} ms, p99 {:.2} ms (4 KiB appends); {} events per fsync at most = {:.0} events/s ceiling with `full`",
         sync.0,
         sync.1,
-        connections(),
-        connections() as f64 * 1000.0 / sync.0
+        connections,
+        connections as f64 * 1000.0 / sync.0
     );
     println!("  stored: {warmup_and_measured} events and {runs} runs (warm-up included); every event has its run: {}", warmup_and_measured == runs);
     println!(
@@ -200,10 +199,15 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
 }
 
 /// 16 connections posting as fast as answers come back, for `length`.
-async fn load(http: &reqwest::Client, url: &str, length: Duration) -> (Vec<Duration>, usize) {
+async fn load(
+    http: &reqwest::Client,
+    url: &str,
+    length: Duration,
+    connections: usize,
+) -> (Vec<Duration>, usize) {
     let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
-    for c in 0..connections() {
+    for c in 0..connections {
         let (http, url) = (http.clone(), url.to_string());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(200_000);
